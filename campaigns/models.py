@@ -25,7 +25,9 @@ class Campaign(models.Model):
     description = models.TextField(_("description"), blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     exchange = models.CharField(_("exchange"), max_length=32, default="gate")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
     registration_opens_at = models.DateTimeField(_("registration opens at"))
     registration_closes_at = models.DateTimeField(_("registration closes at"), help_text=_("Exclusive"))
     starts_at = models.DateTimeField(_("starts at"))

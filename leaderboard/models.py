@@ -287,7 +287,9 @@ class Standing(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "trader"], name="uniq_standing_run_trader"),
             models.UniqueConstraint(fields=["run", "rank"], condition=Q(rank__isnull=False), name="uniq_standing_rank"),
-            models.CheckConstraint(condition=Q(rank__isnull=True) | Q(eligible=True), name="standing_rank_only_eligible"),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(eligible=True), name="standing_rank_only_eligible"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,3 +1,8 @@
 from django.shortcuts import render
 
-# Create your views here.
+from campaigns.selectors import campaign_featured
+
+
+def home(request):
+    campaign = campaign_featured()
+    return render(request, "leaderboard/home.html", {"campaign": campaign})

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class RegimeConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'regime'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "regime"

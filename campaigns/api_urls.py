@@ -1,0 +1,3 @@
+"""API v1 routes of campaigns (read-only)."""
+
+urlpatterns: list = []

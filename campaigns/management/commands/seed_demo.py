@@ -1,0 +1,27 @@
+"""Seed a living demo: both campaign phases, a simulated trader population and everything built on it."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from campaigns import demo as campaign_demo
+from leaderboard import demo as leaderboard_demo
+from regime import demo as regime_demo
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo campaigns and a clearly labelled simulated population. Idempotent."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        steps = []
+        with transaction.atomic():
+            campaigns = campaign_demo.seed_campaigns()
+            steps.append(f"{len(campaigns)} campaigns")
+            population, table = leaderboard_demo.demo_population()
+            traders = leaderboard_demo.seed_traders(population=population)
+            steps.append(f"{len(traders)} simulated traders")
+            steps.append(f"{leaderboard_demo.seed_performance(table=table)} daily equity rows")
+        steps.append(regime_demo.seed_regime())
+        self.stdout.write(self.style.SUCCESS(f"Demo seeded in {time.monotonic() - started:.1f}s: " + "; ".join(steps)))

@@ -1,0 +1,3 @@
+"""API v1 routes of leaderboard (read-only)."""
+
+urlpatterns: list = []

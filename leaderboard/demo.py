@@ -1,0 +1,49 @@
+"""Demo seeding for traders and their performance (called by seed_demo). Deterministic and idempotent.
+
+The simulated population goes through the same write path as real data (services.equity.daily_equity_upsert).
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from leaderboard.models import DailyEquity, LeadTrader
+from leaderboard.services.equity import daily_equity_upsert
+from leaderboard.simulation import simulate_population
+
+DEMO_SEED = 20260212
+DEMO_TRADERS = 240
+DEMO_DAYS = 365
+
+
+def demo_population(*, today=None):
+    end = (today or timezone.now().date()) - timedelta(days=1)
+    return simulate_population(count=DEMO_TRADERS, end=end, days=DEMO_DAYS, seed=DEMO_SEED)
+
+
+def seed_traders(*, population) -> list[LeadTrader]:
+    traders = []
+    for sim in population:
+        trader, _ = LeadTrader.objects.update_or_create(
+            exchange_uid=sim.exchange_uid,
+            defaults=dict(
+                display_name=sim.display_name,
+                exchange="gate",
+                email=f"{sim.exchange_uid.lower()}@demo.starboard.local",
+                profile_url=f"https://www.gate.com/copytrading/lead-trader/{sim.exchange_uid}",
+                bio=f"Simulated {sim.style} trader for the demo.",
+                status=LeadTrader.Status.ACTIVE,
+                is_simulated=True,
+                preferred_language="zh-hans" if sim.exchange_uid[-1] in "02468" else "en",
+            ),
+        )
+        traders.append(trader)
+    return traders
+
+
+def seed_performance(*, table) -> int:
+    ids = dict(
+        LeadTrader.objects.filter(exchange_uid__in=table["exchange_uid"].unique()).values_list("exchange_uid", "id")
+    )
+    rows = table.assign(trader_id=table["exchange_uid"].map(ids)).drop(columns=["exchange_uid"])
+    return daily_equity_upsert(rows=rows.to_dict("records"), source=DailyEquity.Source.SIMULATED)

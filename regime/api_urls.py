@@ -1,0 +1,3 @@
+"""API v1 routes of regime (read-only)."""
+
+urlpatterns: list = []
