@@ -17,3 +17,9 @@ def campaign_featured(*, now=None) -> Campaign | None:
     active = campaign_list()
     running = active.filter(starts_at__lte=now, ends_at__gt=now).order_by("-starts_at").first()
     return running or active.order_by("-starts_at").first()
+
+
+def reward_period_current(*, pool, now=None):
+    """The pool's period containing `now`, else None."""
+    now = now or timezone.now()
+    return pool.periods.filter(starts_at__lte=now, ends_at__gt=now).first()

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from campaigns import demo as campaign_demo
+from campaigns.services.periods import reward_periods_ensure
 from leaderboard import demo as leaderboard_demo
 from regime import demo as regime_demo
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         steps = []
         with transaction.atomic():
             campaigns = campaign_demo.seed_campaigns()
-            steps.append(f"{len(campaigns)} campaigns")
+            periods = [p for campaign in campaigns for p in reward_periods_ensure(campaign=campaign)]
+            steps.append(f"{len(campaigns)} campaigns with {len(periods)} reward periods")
             population, table = leaderboard_demo.demo_population()
             traders = leaderboard_demo.seed_traders(population=population)
             steps.append(f"{len(traders)} simulated traders")
