@@ -1,0 +1,212 @@
+"""Performance metrics of every trader at once, pure numpy/pandas (no Django).
+
+Input is a dates x traders matrix of daily unit-value returns r_t (NaN where a trader has no return that day: not
+yet trading, or no previous equity). Every metric is computed for all traders in one vectorised pass; a Python loop
+over traders would be a bug here. The definitions are the ones quantstats and empyrical use with 365 periods a
+year (tests check both libraries to 1e-9 relative); missing days are skipped, as both libraries skip NaN:
+
+    n             number of days with a return in the window
+    roi           prod(1 + r_t) - 1
+    pnl           sum of pnl_t = E_t - E_{t-1} - F_t (USDT)
+    max_drawdown  min_t(U_t / max(1, max_{s<=t} U_s)) - 1 with U_t = prod_{s<=t}(1 + r_s): the deepest fall of the
+                  unit value below its running peak, the window's opening value (1) counting as a peak; <= 0
+    volatility    std(r, ddof=1) * sqrt(365)
+    sharpe        mean(r) / std(r, ddof=1) * sqrt(365)                     (risk-free rate 0)
+    sortino       mean(r) / sqrt(mean(min(r, 0)^2)) * sqrt(365)
+    cagr          (1 + roi) ** (365 / n) - 1
+    calmar        cagr / |max_drawdown|
+    profit_factor sum of the positive daily returns / |sum of the negative ones| (quantstats' definition)
+    win_rate      winning closed positions / closed positions
+    trades        closed positions in the window
+    active_days   days with a closed position or a non-zero return
+    btc_return    prod(1 + b_t) - 1 of BTC/USDT over the days the trader has a return
+    excess_return_vs_btc  roi - btc_return
+    beta          cov(r, b) / var(b) over the days both have a return
+
+Undefined values are NaN here (fewer than two days, no variance, no losing day, no drawdown, no closed position)
+and become None through `db_value`, so inf or NaN never reach the database.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+PERIODS_PER_YEAR = 365
+
+METRICS = [
+    "days",
+    "roi",
+    "pnl",
+    "max_drawdown",
+    "volatility",
+    "sharpe",
+    "sortino",
+    "cagr",
+    "calmar",
+    "profit_factor",
+    "win_rate",
+    "trades",
+    "active_days",
+    "btc_return",
+    "excess_return_vs_btc",
+    "beta",
+]
+
+
+def _as_matrix(values, like: np.ndarray) -> np.ndarray | None:
+    if values is None:
+        return None
+    matrix = np.asarray(values, dtype=float)
+    if matrix.shape != like.shape:
+        raise ValueError(f"matrix shape {matrix.shape} does not match the returns' {like.shape}")
+    return matrix
+
+
+def metrics_arrays(
+    returns: np.ndarray,
+    *,
+    pnl: np.ndarray | None = None,
+    closed: np.ndarray | None = None,
+    wins: np.ndarray | None = None,
+    benchmark: np.ndarray | None = None,
+    periods: int = PERIODS_PER_YEAR,
+) -> dict[str, np.ndarray]:
+    """The metrics of every column of a (days x traders) float matrix; NaN marks a missing day.
+
+    pnl, closed, wins: same shape (NaN = unknown, counts as 0 in sums). benchmark: one return per day (NaN = no
+    price that day). Returns {metric: array of one value per trader}, NaN where undefined.
+    """
+    r = np.asarray(returns, dtype=float)
+    if r.ndim != 2:
+        raise ValueError("returns must be a 2-D (days x traders) matrix")
+    days, traders = r.shape
+    out: dict[str, np.ndarray] = {}
+    mask = ~np.isnan(r)
+    n = mask.sum(axis=0)
+    nf = n.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Buffer a holds the returns with missing days as 0 (neutral for sums and for compounding).
+        a = np.where(mask, r, 0.0)
+        total = a.sum(axis=0)
+        mean = total / nf
+        # Buffer b: first the losing part of each return (sortino, profit factor), then squared deviations.
+        b = np.minimum(a, 0.0)
+        losses = b.sum(axis=0)
+        np.multiply(b, b, out=b)
+        downside = np.sqrt(b.sum(axis=0) / nf)
+        np.subtract(a, mean, out=b)
+        b *= mask
+        dev_sq = np.einsum("ij,ij->j", b, b) if days else np.zeros(traders)
+        std = np.sqrt(dev_sq / (nf - 1))
+        # A constant column has zero spread; its float residue (~1e-18) must not become a huge ratio.
+        constant = (np.fmax.reduce(r, axis=0, initial=-np.inf) == np.fmin.reduce(r, axis=0, initial=np.inf)) & (n > 0)
+        std = np.where(constant, 0.0, std)
+        std = np.where(n >= 2, std, np.nan)
+
+        out["days"] = nf
+        out["volatility"] = std * math.sqrt(periods)
+        out["sharpe"] = np.where(std > 0, mean / std * math.sqrt(periods), np.nan)
+        out["sortino"] = np.where(downside > 0, mean / downside * math.sqrt(periods), np.nan)
+        out["profit_factor"] = np.where(losses < 0, (total - losses) / -losses, np.nan)
+
+        beta = np.full(traders, np.nan)
+        btc_return = np.full(traders, np.nan)
+        if benchmark is not None:
+            bench = np.asarray(benchmark, dtype=float).reshape(-1)
+            if bench.shape[0] != days:
+                raise ValueError(f"benchmark has {bench.shape[0]} days, returns have {days}")
+            paired = mask & ~np.isnan(bench)[:, None]
+            n_pair = paired.sum(axis=0).astype(float)
+            bench0 = np.nan_to_num(bench, nan=0.0)
+            # Regression on the paired days only: centre both sides on their own paired means.
+            bench_mean = (bench0 @ paired) / n_pair
+            r_mean = np.einsum("ij,ij->j", a, paired) / n_pair
+            c = bench0[:, None] - bench_mean
+            c *= paired
+            np.subtract(a, r_mean, out=b)
+            b *= paired
+            cov = np.einsum("ij,ij->j", c, b)
+            var_b = np.einsum("ij,ij->j", c, c)
+            beta = np.where((n_pair >= 2) & (var_b / np.maximum(n_pair, 1) > 1e-30), cov / var_b, np.nan)
+            # BTC compounded over the days the trader has a return (a missing BTC day counts as flat).
+            growth = np.where(mask, 1.0 + bench0[:, None], 1.0)
+            btc_return = np.where(n > 0, growth.prod(axis=0) - 1.0, np.nan)
+            del c, growth
+
+        # Unit value U_t and its drawdown below the running peak (the opening value 1 is a peak).
+        a += 1.0
+        np.cumprod(a, axis=0, out=a)
+        roi = np.where(n > 0, a[-1] - 1.0 if days else np.nan, np.nan)
+        np.maximum.accumulate(a, axis=0, out=b)
+        np.maximum(b, 1.0, out=b)
+        np.divide(a, b, out=b)
+        trough = b.min(axis=0) if days else np.ones(traders)
+        del a, b
+        max_drawdown = np.where(n > 0, np.minimum(trough - 1.0, 0.0), np.nan)
+        out["roi"] = roi
+        out["max_drawdown"] = max_drawdown
+        cagr = np.where(n > 0, np.power(np.maximum(1.0 + roi, 0.0), periods / nf) - 1.0, np.nan)
+        out["cagr"] = cagr
+        out["calmar"] = np.where(max_drawdown < 0, cagr / np.abs(max_drawdown), np.nan)
+        out["btc_return"] = btc_return
+        out["excess_return_vs_btc"] = roi - btc_return
+        out["beta"] = beta
+
+        pnl_m = _as_matrix(pnl, r)
+        out["pnl"] = np.nansum(pnl_m, axis=0) if pnl_m is not None else np.full(traders, np.nan)
+        closed_m = _as_matrix(closed, r)
+        wins_m = _as_matrix(wins, r)
+        trades = np.nansum(closed_m, axis=0) if closed_m is not None else np.zeros(traders)
+        won = np.nansum(wins_m, axis=0) if wins_m is not None else np.zeros(traders)
+        out["trades"] = trades
+        out["win_rate"] = np.where(trades > 0, won / trades, np.nan)
+        active = mask & (r != 0)
+        if closed_m is not None:
+            active |= np.nan_to_num(closed_m, nan=0.0) > 0
+        out["active_days"] = active.sum(axis=0).astype(float)
+    return out
+
+
+def compute_metrics(
+    returns: pd.DataFrame,
+    *,
+    pnl: pd.DataFrame | None = None,
+    closed: pd.DataFrame | None = None,
+    wins: pd.DataFrame | None = None,
+    benchmark: pd.Series | None = None,
+    periods: int = PERIODS_PER_YEAR,
+) -> pd.DataFrame:
+    """DataFrame front of `metrics_arrays`: dates x traders in, traders x METRICS out (NaN where undefined).
+
+    The other matrices are aligned on the returns' index and columns; the benchmark on its index.
+    """
+
+    def aligned(frame):
+        return None if frame is None else frame.reindex(index=returns.index, columns=returns.columns).to_numpy(float)
+
+    bench = None if benchmark is None else benchmark.reindex(returns.index).to_numpy(dtype=float)
+    arrays = metrics_arrays(
+        returns.to_numpy(dtype=float),
+        pnl=aligned(pnl),
+        closed=aligned(closed),
+        wins=aligned(wins),
+        benchmark=bench,
+        periods=periods,
+    )
+    return pd.DataFrame(arrays, index=returns.columns)[METRICS]
+
+
+def wide(long: pd.DataFrame, value: str, *, index: str = "date", columns: str = "trader_id") -> pd.DataFrame:
+    """A long table (one row per trader and day) as a dates x traders float matrix, NaN where absent."""
+    return long.pivot(index=index, columns=columns, values=value).astype(float).sort_index()
+
+
+def db_value(value) -> float | None:
+    """A metric as the database stores it: a finite float, or None when undefined (never inf or NaN)."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
