@@ -44,6 +44,6 @@ def derive_returns(rows: pd.DataFrame) -> pd.DataFrame:
     unit = growth.groupby(frame["trader_id"].to_numpy(), sort=False).cumprod().to_numpy()
 
     frame["pnl"] = pnl
-    frame["daily_return"] = [None if np.isnan(x) else float(x) for x in ret]
+    frame["daily_return"] = pd.Series([None if np.isnan(x) else float(x) for x in ret], dtype=object)
     frame["unit_value"] = unit
     return frame

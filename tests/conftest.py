@@ -69,3 +69,84 @@ def shared_data() -> Path:
     if not path.exists():
         pytest.skip(f"shared data not found at {path}")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_worker(request):
+    """Tasks run in-process in tests, except in tests that exercise a real worker (marker celery_worker)."""
+    from config.celery import app
+
+    eager = request.node.get_closest_marker("celery_worker") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+def _database_url_for_tests() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on REDIS_URL, writing to the same test PostgreSQL database.
+
+    Use with @pytest.mark.celery_worker and @pytest.mark.django_db(transaction=True), so rows are committed and the
+    worker (another process, another connection) sees them.
+    """
+    import subprocess
+    import sys
+    import time
+
+    from config.celery import app
+
+    reason = _missing("celery_worker")
+    if reason and not IN_CI:
+        pytest.skip(reason)
+    with django_db_blocker.unblock():
+        database_url = _database_url_for_tests()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    log_path = (ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS) / "celery-worker.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed in the teardown below
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname=pytest-worker@%h",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=1.0):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Celery worker did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
