@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -260,6 +262,7 @@ class Payout(models.Model):
         FIRST_POST = "first_post", _("First quality post")
         CONTENT = "content", _("Content incentive share")
         LEADERBOARD = "leaderboard", _("Leaderboard rank")
+        SPOTLIGHT = "spotlight", _("Star-trader spotlight")
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.CASCADE, related_name="lines")
     period = models.ForeignKey(RewardPeriod, on_delete=models.PROTECT, related_name="payouts")
@@ -286,6 +289,13 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trader_id} {self.amount} {self.currency} ({self.reason})"
+
+
+@receiver(pre_delete, sender=Payout, dispatch_uid="payout_frozen_on_delete")
+def payout_frozen_on_delete(sender, instance: Payout, **kwargs) -> None:
+    """No ORM path deletes a line of an approved batch (PostgreSQL also refuses it in a trigger)."""
+    if PayoutBatch.objects.filter(pk=instance.batch_id).exclude(status=PayoutBatch.Status.DRAFT).exists():
+        raise ValidationError(_("This payout batch is approved: its lines are frozen."))
 
 
 class AuditEvent(models.Model):

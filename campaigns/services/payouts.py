@@ -1,0 +1,554 @@
+"""Payout batches: calculate a draft per closed period, recalculate drafts, approve (frozen), export, mark paid.
+
+One calculator per pool kind turns a period into payout lines, each with its reason (rank, score and inputs,
+ranking snapshot id), using campaigns.allocation for the cents. Every transition is an audit event. An approved
+batch is frozen here (only drafts are replaced) and in the database (triggers in migration 0003).
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import pandas as pd
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.allocation import split_fixed, split_proportional, split_tiers
+from campaigns.content_scoring import POST_COLUMNS, content_scores
+from campaigns.models import Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
+from campaigns.services.audit import audit_record
+from leaderboard.models import RankingRun, Standing
+
+SPOTLIGHT_WEIGHTS = {"trading": 0.5, "content": 0.5}
+
+
+class NoRankingRun(ValidationError):
+    """The leaderboard period has no published ranking run yet: nothing to pay from."""
+
+
+@dataclass
+class Line:
+    trader_id: int
+    amount: Decimal
+    rank: int | None = None
+    score: float | None = None
+    explanation: dict = field(default_factory=dict)
+
+
+@dataclass
+class Computation:
+    reason: str
+    lines: list[Line]
+    pool_amount: Decimal
+    unspent: Decimal
+    ranking_run: RankingRun | None = None
+    notes: dict = field(default_factory=dict)
+
+
+def _approved_trader_ids(campaign) -> set[int]:
+    return set(
+        Enrollment.objects.filter(campaign=campaign, status=Enrollment.Status.APPROVED).values_list(
+            "trader_id", flat=True
+        )
+    )
+
+
+def _in_period(period: RewardPeriod, field_name: str = "published_at") -> dict:
+    return {f"{field_name}__gte": period.starts_at, f"{field_name}__lt": period.ends_at}
+
+
+# --- calculators, one per pool kind --------------------------------------------------------------------------------
+
+
+def _first_post(period: RewardPeriod) -> Computation:
+    """Approved traders whose first quality post was marked quality in this period, once per trader per campaign.
+
+    The moment that counts is when the post was marked quality (its publish time for posts reviewed before they
+    were published, e.g. imports); first come first served under the optional campaign-wide budget cap.
+    """
+    pool, campaign = period.pool, period.pool.campaign
+    approved = _approved_trader_ids(campaign)
+    quality = Post.objects.filter(campaign=campaign, status=Post.Status.QUALITY, trader_id__in=approved)
+    first: dict[int, dict] = {}
+    for post in quality.values("id", "trader_id", "url", "published_at", "reviewed_at"):
+        post["qualified_at"] = max(post["reviewed_at"] or post["published_at"], post["published_at"])
+        best = first.get(post["trader_id"])
+        if best is None or (post["qualified_at"], post["id"]) < (best["qualified_at"], best["id"]):
+            first[post["trader_id"]] = post
+    awarded_elsewhere = set(
+        Payout.objects.filter(period__pool__campaign=campaign, reason=Payout.Reason.FIRST_POST)
+        .exclude(period=period)
+        .values_list("trader_id", flat=True)
+    )
+    candidates = sorted(
+        (
+            p
+            for t, p in first.items()
+            if t not in awarded_elsewhere and period.starts_at <= p["qualified_at"] < period.ends_at
+        ),
+        key=lambda p: (p["qualified_at"], p["id"]),
+    )
+    budget = None
+    if pool.budget_cap is not None:
+        spent = Payout.objects.filter(period__pool__campaign=campaign, reason=Payout.Reason.FIRST_POST).exclude(
+            period=period
+        ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        budget = max(pool.budget_cap - spent, Decimal(0))
+    split = split_fixed(keys=[p["trader_id"] for p in candidates], amount=pool.amount, budget=budget)
+    lines = [
+        Line(
+            trader_id=p["trader_id"],
+            amount=split.amounts[p["trader_id"]],
+            rank=position,
+            explanation={
+                "rule": "first_quality_post",
+                "post_id": p["id"],
+                "post_url": p["url"],
+                "published_at": p["published_at"].isoformat(),
+                "qualified_at": p["qualified_at"].isoformat(),
+                "budget_left_before": None if budget is None else str(budget),
+            },
+        )
+        for position, p in enumerate(candidates, start=1)
+        if split.amounts[p["trader_id"]] > 0
+    ]
+    over_budget = [p["trader_id"] for p in candidates if split.amounts[p["trader_id"]] == 0]
+    return Computation(
+        reason=Payout.Reason.FIRST_POST,
+        lines=lines,
+        pool_amount=split.paid if budget is None else budget,
+        unspent=split.unspent,
+        notes={"over_budget_trader_ids": over_budget},
+    )
+
+
+def _content(period: RewardPeriod) -> Computation:
+    """The period's content pool split in proportion to each eligible trader's score (campaigns.content_scoring)."""
+    pool, campaign = period.pool, period.pool.campaign
+    posts = pd.DataFrame(
+        list(
+            Post.objects.filter(
+                campaign=campaign,
+                status=Post.Status.QUALITY,
+                trader_id__in=_approved_trader_ids(campaign),
+                **_in_period(period),
+            ).values(*POST_COLUMNS)
+        ),
+        columns=POST_COLUMNS,
+    )
+    table = content_scores(posts, zone=campaign.zone, rules=pool.rules)
+    eligible = table[table["eligible"]].sort_values("rank")
+    cap = pool.rules.get("per_trader_cap")
+    split = split_proportional(
+        total=pool.amount,
+        keys=[int(t) for t in eligible.index],
+        weights=[str(s) for s in eligible["score"]],
+        cap=None if cap in (None, "") else Decimal(str(cap)),
+    )
+    lines = []
+    for trader_id, row in eligible.iterrows():
+        trader_id = int(trader_id)
+        explanation = {
+            "rule": "content_pool",
+            "posts": int(row["posts"]),
+            "days": int(row["days"]),
+            "exposure": int(row["exposure"]),
+            "engagement": int(row["engagement"]),
+            "copy_volume": f"{row['copy_volume']:.2f}",
+            "percentiles": {c: round(float(row[f"pct_{c}"]), 6) for c in ("exposure", "engagement", "copy_volume")},
+            "weights": {**{"exposure": 0.3, "engagement": 0.3, "copy_volume": 0.4}, **pool.rules.get("weights", {})},
+            "eligible_traders": len(eligible),
+            "capped": split.notes[trader_id]["capped"],
+        }
+        lines.append(
+            Line(
+                trader_id=trader_id,
+                amount=split.amounts[trader_id],
+                rank=int(row["rank"]),
+                score=float(row["score"]),
+                explanation=explanation,
+            )
+        )
+    ineligible = table[~table["eligible"]]
+    notes = {
+        "ineligible": {int(t): {"posts": int(r["posts"]), "days": int(r["days"])} for t, r in ineligible.iterrows()}
+    }
+    return Computation(
+        reason=Payout.Reason.CONTENT, lines=lines, pool_amount=pool.amount, unspent=split.unspent, notes=notes
+    )
+
+
+def leaderboard_run_for(period: RewardPeriod) -> RankingRun | None:
+    """The final published ranking run of the period: the snapshot a monthly payout is computed from."""
+    return (
+        RankingRun.objects.filter(period=period, status=RankingRun.Status.PUBLISHED).order_by("-published_at").first()
+    )
+
+
+def _leaderboard(period: RewardPeriod) -> Computation:
+    """The top N of the period's final published run by the pool's tier table; ties share the tiers they cover."""
+    pool = period.pool
+    run = leaderboard_run_for(period)
+    if run is None:
+        raise NoRankingRun(_("No published ranking run for %(period)s yet."), params={"period": period})
+    tiers = [Decimal(str(t)) for t in pool.rules.get("tiers", [])]
+    if not tiers:
+        raise ValidationError(_("The leaderboard pool has no tier table (rules.tiers)."))
+    tiers = tiers[: pool.winners or len(tiers)]
+    ranked = list(
+        Standing.objects.filter(run=run, eligible=True, rank__isnull=False)
+        .order_by("rank", "trader_id")
+        .values("trader_id", "rank", "score", "roi", "max_drawdown", "sharpe")
+    )
+    # Everyone within the paid positions, plus anyone tied with the last of them.
+    cut = len(tiers)
+    while cut < len(ranked) and cut > 0 and ranked[cut]["score"] == ranked[cut - 1]["score"]:
+        cut += 1
+    top = ranked[:cut]
+    split = split_tiers(
+        total=pool.amount, keys=[s["trader_id"] for s in top], scores=[s["score"] for s in top], tiers=tiers
+    )
+    lines = []
+    for s in top:
+        note = split.notes[s["trader_id"]]
+        lines.append(
+            Line(
+                trader_id=s["trader_id"],
+                amount=split.amounts[s["trader_id"]],
+                rank=s["rank"],
+                score=s["score"],
+                explanation={
+                    "rule": "leaderboard_tiers",
+                    "snapshot_id": run.pk,
+                    "snapshot_published_at": run.published_at.isoformat(),
+                    "snapshot_rule_version": run.rule_version,
+                    "rank": s["rank"],
+                    "tiers_shared": note["tiers"],
+                    "tied_with": note["tied_with"],
+                    "roi": s["roi"],
+                    "max_drawdown": s["max_drawdown"],
+                    "sharpe": s["sharpe"],
+                },
+            )
+        )
+    return Computation(
+        reason=Payout.Reason.LEADERBOARD,
+        lines=lines,
+        pool_amount=pool.amount,
+        unspent=split.unspent,
+        ranking_run=run,
+    )
+
+
+def _spotlight(period: RewardPeriod) -> Computation:
+    """The weekly star trader: the best composite of trading (the week's latest published 7-day run) and content
+    (engagement of the week's quality posts), each as a percentile rank, weighted by pool.rules.weights."""
+    pool, campaign = period.pool, period.pool.campaign
+    weights = {**SPOTLIGHT_WEIGHTS, **pool.rules.get("weights", {})}
+    approved = _approved_trader_ids(campaign)
+    run = (
+        RankingRun.objects.filter(
+            campaign=campaign,
+            window=RankingRun.Window.D7,
+            status=RankingRun.Status.PUBLISHED,
+            published_at__gte=period.starts_at,
+            published_at__lt=period.ends_at,
+        )
+        .order_by("-published_at")
+        .first()
+    )
+    trading = pd.Series(dtype=float)
+    if run is not None:
+        rows = run.standings.filter(eligible=True, trader_id__in=approved).values_list("trader_id", "score")
+        trading = pd.Series({t: s for t, s in rows if s is not None}, dtype=float)
+    content = pd.Series(dtype=float)
+    engagement = Post.objects.filter(
+        campaign=campaign, status=Post.Status.QUALITY, trader_id__in=approved, **_in_period(period)
+    ).values_list("trader_id", "views", "likes", "comments", "shares")
+    if engagement:
+        frame = pd.DataFrame(list(engagement), columns=["trader_id", "views", "likes", "comments", "shares"])
+        content = frame.groupby("trader_id")[["views", "likes", "comments", "shares"]].sum().sum(axis=1).astype(float)
+    table = pd.DataFrame({"trading": trading, "content": content})
+    if table.empty:
+        return Computation(reason=Payout.Reason.SPOTLIGHT, lines=[], pool_amount=Decimal(0), unspent=Decimal(0))
+    pct = table.rank(method="average", pct=True).fillna(0.0)
+    table["composite"] = (weights["trading"] * pct["trading"] + weights["content"] * pct["content"]).round(6)
+    table = table.reset_index(names="trader_id").sort_values(["composite", "trader_id"], ascending=[False, True])
+    best = table.iloc[0]
+    line = Line(
+        trader_id=int(best["trader_id"]),
+        amount=Decimal(0),
+        rank=1,
+        score=float(best["composite"]),
+        explanation={
+            "rule": "weekly_spotlight",
+            "snapshot_id": run.pk if run else None,
+            "trading_score": None if pd.isna(best["trading"]) else float(best["trading"]),
+            "content_engagement": None if pd.isna(best["content"]) else float(best["content"]),
+            "weights": weights,
+            "candidates": len(table),
+        },
+    )
+    return Computation(
+        reason=Payout.Reason.SPOTLIGHT, lines=[line], pool_amount=Decimal(0), unspent=Decimal(0), ranking_run=run
+    )
+
+
+CALCULATORS = {
+    RewardPool.Kind.FIRST_POST: _first_post,
+    RewardPool.Kind.CONTENT: _content,
+    RewardPool.Kind.LEADERBOARD: _leaderboard,
+    RewardPool.Kind.SPOTLIGHT: _spotlight,
+}
+
+
+# --- transitions ------------------------------------------------------------------------------------------------
+
+
+def _actor_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def payout_batch_calculate(*, period: RewardPeriod, actor=None, now: datetime | None = None) -> PayoutBatch:
+    """Calculate the period's draft batch, or replace the lines of its existing draft. Approved batches refuse."""
+    now = now or timezone.now()
+    period = RewardPeriod.objects.select_for_update().select_related("pool__campaign").get(pk=period.pk)
+    if period.ends_at > now:
+        raise ValidationError(_("%(period)s has not ended yet."), params={"period": period})
+    batch = PayoutBatch.objects.select_for_update().filter(period=period).first()
+    if batch is not None and batch.status != PayoutBatch.Status.DRAFT:
+        raise ValidationError(_("This payout batch is approved: its lines are frozen."))
+    result = CALCULATORS[period.pool.kind](period)
+    previous = None
+    if batch is None:
+        batch = PayoutBatch(period=period)
+    else:
+        previous = {"total": str(batch.total), "lines": batch.lines.count()}
+        batch.lines.all().delete()
+    pool = period.pool
+    batch.ranking_run = result.ranking_run
+    batch.pool_amount = result.pool_amount
+    batch.total = sum((line.amount for line in result.lines), Decimal(0))
+    batch.unspent = result.unspent
+    batch.calculated_at = now
+    batch.calculated_by = _actor_or_none(actor)
+    batch.save()
+    Payout.objects.bulk_create(
+        [
+            Payout(
+                batch=batch,
+                period=period,
+                trader_id=line.trader_id,
+                reason=result.reason,
+                amount=line.amount,
+                currency=pool.currency,
+                reward_form=pool.reward_form,
+                rank=line.rank,
+                score=line.score,
+                ranking_run=result.ranking_run,
+                explanation=line.explanation,
+            )
+            for line in result.lines
+        ]
+    )
+    audit_record(
+        action="payout_batch.recalculated" if previous else "payout_batch.calculated",
+        target=batch,
+        actor=actor,
+        campaign=pool.campaign,
+        data={
+            "period_id": period.pk,
+            "pool": pool.kind,
+            "lines": len(result.lines),
+            "total": str(batch.total),
+            "unspent": str(batch.unspent),
+            "snapshot_id": result.ranking_run.pk if result.ranking_run else None,
+            "previous": previous,
+            **{k: v for k, v in result.notes.items() if v},
+        },
+    )
+    return batch
+
+
+@transaction.atomic
+def payout_batch_approve(*, batch_id: int, actor) -> PayoutBatch:
+    """Approve a draft: a permission, and not by whoever last calculated it. The row lock makes two approvals at the
+    same moment queue up: the second sees the batch already approved and is refused."""
+    if actor is None or not actor.has_perm("campaigns.approve_payoutbatch"):
+        raise PermissionDenied(_("You may not approve payout batches."))
+    batch = PayoutBatch.objects.select_for_update().select_related("period__pool__campaign").get(pk=batch_id)
+    if batch.status != PayoutBatch.Status.DRAFT:
+        raise ValidationError(
+            _("This payout batch is already %(status)s."), params={"status": batch.get_status_display()}
+        )
+    if batch.calculated_at is None:
+        raise ValidationError(_("This payout batch has not been calculated."))
+    if batch.calculated_by_id is not None and batch.calculated_by_id == actor.pk:
+        raise ValidationError(_("The person who last recalculated a batch cannot approve it."))
+    batch.status = PayoutBatch.Status.APPROVED
+    batch.approved_at = timezone.now()
+    batch.approved_by = actor
+    batch.save(update_fields=["status", "approved_at", "approved_by"])
+    audit_record(
+        action="payout_batch.approved",
+        target=batch,
+        actor=actor,
+        campaign=batch.period.pool.campaign,
+        data={"total": str(batch.total), "unspent": str(batch.unspent), "lines": batch.lines.count()},
+    )
+    return batch
+
+
+@transaction.atomic
+def payout_batch_mark_paid(*, batch_id: int, actor, reference: str) -> PayoutBatch:
+    if actor is None or not actor.has_perm("campaigns.pay_payoutbatch"):
+        raise PermissionDenied(_("You may not mark payout batches paid."))
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError(_("A payment reference is required."))
+    batch = PayoutBatch.objects.select_for_update().select_related("period__pool__campaign").get(pk=batch_id)
+    if batch.status != PayoutBatch.Status.APPROVED:
+        raise ValidationError(_("Only an approved batch can be marked paid."))
+    batch.status = PayoutBatch.Status.PAID
+    batch.paid_at = timezone.now()
+    batch.paid_reference = reference[:200]
+    batch.save(update_fields=["status", "paid_at", "paid_reference"])
+    audit_record(
+        action="payout_batch.paid",
+        target=batch,
+        actor=actor,
+        campaign=batch.period.pool.campaign,
+        data={"reference": batch.paid_reference, "total": str(batch.total)},
+    )
+    return batch
+
+
+def payout_reason_text(payout: Payout) -> str:
+    """One sentence an operator (and a disputing trader) can check against the inputs."""
+    e = payout.explanation or {}
+    if payout.reason == Payout.Reason.FIRST_POST:
+        return _("First quality post %(url)s, marked quality %(at)s") % {
+            "url": e.get("post_url", ""),
+            "at": e.get("qualified_at", ""),
+        }
+    if payout.reason == Payout.Reason.CONTENT:
+        pct = e.get("percentiles", {})
+        return _(
+            "Content rank %(rank)s of %(n)s, score %(score)s: %(posts)s quality posts on %(days)s days; "
+            "exposure %(exposure)s (pct %(p1)s), engagement %(engagement)s (pct %(p2)s), "
+            "copy volume %(volume)s (pct %(p3)s)%(capped)s"
+        ) % {
+            "rank": payout.rank,
+            "n": e.get("eligible_traders"),
+            "score": payout.score,
+            "posts": e.get("posts"),
+            "days": e.get("days"),
+            "exposure": e.get("exposure"),
+            "p1": pct.get("exposure"),
+            "engagement": e.get("engagement"),
+            "p2": pct.get("engagement"),
+            "volume": e.get("copy_volume"),
+            "p3": pct.get("copy_volume"),
+            "capped": _(", capped") if e.get("capped") else "",
+        }
+    if payout.reason == Payout.Reason.LEADERBOARD:
+        tied = e.get("tied_with") or 0
+        text = _("Leaderboard rank %(rank)s, score %(score)s, in ranking snapshot #%(snapshot)s") % {
+            "rank": payout.rank,
+            "score": payout.score,
+            "snapshot": e.get("snapshot_id"),
+        }
+        if tied:
+            text += " " + _("(tied with %(n)s, sharing tiers %(tiers)s)") % {
+                "n": tied,
+                "tiers": " + ".join(e.get("tiers_shared", [])),
+            }
+        return text
+    if payout.reason == Payout.Reason.SPOTLIGHT:
+        return _("Star trader of the week, composite %(score)s") % {"score": payout.score}
+    return payout.get_reason_display()
+
+
+EXPORT_COLUMNS = ["uid", "display_name", "amount", "currency", "reward_form", "reason", "detail"]
+
+
+@transaction.atomic
+def payout_batch_export(*, batch_id: int, actor=None) -> str:
+    """The approved batch as CSV (UID, amount, currency, reward form, reason); the export is an audit event."""
+    batch = PayoutBatch.objects.select_related("period__pool__campaign").get(pk=batch_id)
+    if batch.status == PayoutBatch.Status.DRAFT:
+        raise ValidationError(_("Approve the batch before exporting it."))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    lines = batch.lines.select_related("trader").order_by("rank", "trader__exchange_uid")
+    for line in lines:
+        writer.writerow(
+            [
+                line.trader.exchange_uid,
+                line.trader.display_name,
+                f"{line.amount:.2f}",
+                line.currency,
+                line.reward_form,
+                line.reason,
+                payout_reason_text(line),
+            ]
+        )
+    audit_record(
+        action="payout_batch.exported",
+        target=batch,
+        actor=actor,
+        campaign=batch.period.pool.campaign,
+        data={"lines": len(lines), "total": str(batch.total)},
+    )
+    return out.getvalue()
+
+
+# --- closing periods ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CloseSummary:
+    closed: list[int] = field(default_factory=list)
+    calculated: list[int] = field(default_factory=list)
+    waiting: dict = field(default_factory=dict)  # period id -> why no batch yet
+
+
+def reward_periods_close(*, now: datetime | None = None) -> CloseSummary:
+    """Close every ended period and calculate a draft batch for each closed period that has none yet.
+
+    Each period is its own transaction, so one that has to wait (e.g. for its ranking run) does not hold the
+    others back; it is retried on the next run.
+    """
+    now = now or timezone.now()
+    summary = CloseSummary()
+    for period in RewardPeriod.objects.filter(status=RewardPeriod.Status.OPEN, ends_at__lte=now).select_related(
+        "pool__campaign"
+    ):
+        with transaction.atomic():
+            updated = RewardPeriod.objects.filter(pk=period.pk, status=RewardPeriod.Status.OPEN).update(
+                status=RewardPeriod.Status.CLOSED, closed_at=now
+            )
+            if updated:
+                audit_record(
+                    action="reward_period.closed",
+                    target=period,
+                    campaign=period.pool.campaign,
+                    data={"pool": period.pool.kind, "index": period.index},
+                )
+                summary.closed.append(period.pk)
+    pending = RewardPeriod.objects.filter(status=RewardPeriod.Status.CLOSED, batch__isnull=True, pool__is_active=True)
+    for period in pending.select_related("pool__campaign").order_by("ends_at", "id"):
+        try:
+            payout_batch_calculate(period=period, now=now)
+        except NoRankingRun as exc:
+            summary.waiting[period.pk] = exc.messages[0]
+            continue
+        summary.calculated.append(period.pk)
+    return summary

@@ -1,0 +1,341 @@
+"""Posts: submission by a trader, import by an operator, and moderation. Every change is an audit event.
+
+Each new post is checked (campaigns.originality) against every earlier-published post of every trader; the result
+is stored on the post (length, trading relevance, the post it copies and how similar) for the moderator to see.
+The check flags, the moderator decides.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from campaigns.models import Campaign, Enrollment, Post
+from campaigns.originality import OriginalityIndex
+from campaigns.services.audit import audit_record
+from leaderboard.models import LeadTrader
+
+ENGAGEMENT_FIELDS = ["views", "likes", "comments", "shares", "followers_gained"]
+IMPORT_COLUMNS = ["campaign", "exchange_uid", "url", "text", "published_at", *ENGAGEMENT_FIELDS, "copy_volume"]
+IMPORT_REQUIRED = ["campaign", "exchange_uid", "url", "published_at"]
+MAX_TEXT = 20000
+
+
+def _index(*, campaign: Campaign, before: datetime | None = None, exclude_ids=()) -> OriginalityIndex:
+    """Every trader's posts (published before `before`, if given) with their publish times, in the campaign's
+    thresholds; the check itself only compares a post with ones published before it."""
+    index = OriginalityIndex(campaign.content_rules)
+    posts = Post.objects.exclude(pk__in=exclude_ids)
+    if before is not None:
+        posts = posts.filter(published_at__lt=before)
+    for pk, text, at in posts.order_by("published_at", "id").values_list("id", "text", "published_at").iterator():
+        index.add(pk, text, at)
+    return index
+
+
+def _apply_check(post: Post, index: OriginalityIndex) -> None:
+    check = index.check(post.text, before=post.published_at)
+    post.length = check.length
+    post.is_trading_related = check.trading_related
+    post.duplicate_of_id = check.duplicate_of
+    post.similarity = check.similarity
+    post.checks = {**check.as_dict(), "compared_with": len(index), "checked_at": timezone.now().isoformat()}
+
+
+def _require_enrolled(*, campaign: Campaign, trader: LeadTrader) -> None:
+    enrolled = Enrollment.objects.filter(
+        campaign=campaign, trader=trader, status__in=[Enrollment.Status.PENDING, Enrollment.Status.APPROVED]
+    ).exists()
+    if not enrolled:
+        raise ValidationError(
+            _("%(trader)s is not enrolled in %(campaign)s."), params={"trader": trader, "campaign": campaign}
+        )
+
+
+@transaction.atomic
+def post_submit(
+    *,
+    campaign: Campaign,
+    trader: LeadTrader,
+    url: str,
+    text: str,
+    published_at: datetime,
+    actor=None,
+    source: str = Post.Source.SUBMITTED,
+    engagement: dict | None = None,
+    index: OriginalityIndex | None = None,
+) -> Post:
+    """A trader's (or an operator's) new post: validated, checked for originality, awaiting review.
+
+    `index` lets a bulk import reuse one originality index; the new post is added to it.
+    """
+    _require_enrolled(campaign=campaign, trader=trader)
+    if timezone.is_naive(published_at):
+        raise ValidationError(_("The publish time needs a time zone."))
+    if published_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError(_("The publish time is in the future."))
+    if not text.strip():
+        raise ValidationError(_("The post text is empty."))
+    if Post.objects.filter(campaign=campaign, url=url).exists():
+        raise ValidationError(_("This post link was already submitted."))
+    URLValidator(schemes=["https", "http"])(url)
+    post = Post(
+        campaign=campaign,
+        trader=trader,
+        url=url,
+        text=text.strip()[:MAX_TEXT],
+        published_at=published_at,
+        source=source,
+        **(engagement or {}),
+    )
+    if index is None:
+        index = _index(campaign=campaign, before=published_at)
+    _apply_check(post, index)
+    post.full_clean()
+    post.save()
+    index.add(post.pk, post.text, post.published_at)
+    audit_record(
+        action="post.submitted",
+        target=post,
+        actor=actor,
+        campaign=campaign,
+        data={"source": source, "checks": post.checks},
+    )
+    return post
+
+
+@transaction.atomic
+def post_recheck(*, post: Post) -> Post:
+    """Run the originality check again (e.g. after the campaign's thresholds changed)."""
+    _apply_check(post, _index(campaign=post.campaign, before=post.published_at, exclude_ids=[post.pk]))
+    post.save(update_fields=["length", "is_trading_related", "duplicate_of", "similarity", "checks"])
+    audit_record(action="post.rechecked", target=post, campaign=post.campaign, data={"checks": post.checks})
+    return post
+
+
+# --- moderation -------------------------------------------------------------------------------------------------
+
+MODERATION_ACTIONS = ["quality", "reject", "feature", "unfeature", "home_page", "unhome_page"]
+
+
+@dataclass(frozen=True)
+class ModerationResult:
+    changed: int
+    skipped: int
+
+
+@transaction.atomic
+def posts_moderate(
+    *, post_ids: list[int], action: str, actor, reason: str = "", now: datetime | None = None
+) -> ModerationResult:
+    """Apply one moderation action to many posts; each changed post gets its own audit event.
+
+    quality / reject (a reason is required) set the status; feature / home_page need a quality post and are
+    skipped for others; rejecting also takes a post off the featured list and the home page.
+    """
+    if action not in MODERATION_ACTIONS:
+        raise ValidationError(_("Unknown moderation action: %(action)s"), params={"action": action})
+    reason = (reason or "").strip()
+    if action == "reject" and not reason:
+        raise ValidationError(_("A rejection needs a reason."))
+    now = now or timezone.now()
+    changed = skipped = 0
+    for post in Post.objects.select_for_update().filter(pk__in=post_ids).order_by("id"):
+        before = {"status": post.status, "is_featured": post.is_featured, "is_home_page": post.is_home_page}
+        if action == "quality":
+            post.status, post.rejection_reason = Post.Status.QUALITY, ""
+        elif action == "reject":
+            post.status, post.rejection_reason = Post.Status.REJECTED, reason
+            post.is_featured = post.is_home_page = False
+        elif post.status != Post.Status.QUALITY and action in ("feature", "home_page"):
+            skipped += 1
+            continue
+        else:
+            field = "is_featured" if action in ("feature", "unfeature") else "is_home_page"
+            setattr(post, field, not action.startswith("un"))
+        after = {"status": post.status, "is_featured": post.is_featured, "is_home_page": post.is_home_page}
+        if after == before and action != "reject":
+            skipped += 1
+            continue
+        if action in ("quality", "reject"):
+            post.reviewed_at, post.reviewed_by = now, actor
+        post.save()
+        audit_record(
+            action=f"post.{action}",
+            target=post,
+            actor=actor,
+            campaign=post.campaign,
+            data={"before": before, "after": after, "reason": reason},
+        )
+        changed += 1
+    return ModerationResult(changed=changed, skipped=skipped)
+
+
+# --- import -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+def _parse_row(row: dict, line: int, *, campaigns: dict, traders: dict) -> tuple[dict, list[str]]:
+    errors = []
+    clean: dict = {}
+    for column in IMPORT_REQUIRED:
+        if not (row.get(column) or "").strip():
+            errors.append(_("line %(line)d: %(column)s is empty") % {"line": line, "column": column})
+    if errors:
+        return clean, errors
+    campaign = campaigns.get(row["campaign"].strip())
+    trader = traders.get(row["exchange_uid"].strip())
+    if campaign is None:
+        errors.append(_("line %(line)d: unknown campaign %(value)s") % {"line": line, "value": row["campaign"]})
+    if trader is None:
+        errors.append(_("line %(line)d: unknown trader UID %(value)s") % {"line": line, "value": row["exchange_uid"]})
+    url = row["url"].strip()
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        errors.append(_("line %(line)d: %(value)s is not a link") % {"line": line, "value": url})
+    published_at = parse_datetime(row["published_at"].strip())
+    if published_at is None:
+        errors.append(
+            _("line %(line)d: published_at %(value)s is not an ISO 8601 time")
+            % {"line": line, "value": row["published_at"]}
+        )
+    elif timezone.is_naive(published_at) and campaign is not None:
+        published_at = published_at.replace(tzinfo=campaign.zone)  # a naive time is read in the campaign's zone
+    if published_at is not None and published_at > timezone.now() + timedelta(minutes=5):
+        errors.append(_("line %(line)d: published_at is in the future") % {"line": line})
+    numbers = {}
+    for column in ENGAGEMENT_FIELDS:
+        raw = (row.get(column) or "0").strip() or "0"
+        if not raw.isdigit():
+            errors.append(
+                _("line %(line)d: %(column)s must be a whole number >= 0, got %(value)s")
+                % {"line": line, "column": column, "value": raw}
+            )
+        else:
+            numbers[column] = int(raw)
+    raw = (row.get("copy_volume") or "0").strip() or "0"
+    try:
+        volume = Decimal(raw)
+        if not volume.is_finite() or volume < 0:
+            raise InvalidOperation
+        numbers["copy_volume"] = volume.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        errors.append(
+            _("line %(line)d: copy_volume must be a number >= 0, got %(value)s") % {"line": line, "value": raw}
+        )
+    clean = {"campaign": campaign, "trader": trader, "url": url, "text": (row.get("text") or "").strip()}
+    clean.update(published_at=published_at, engagement=numbers)
+    return clean, errors
+
+
+def posts_parse_csv(*, content: bytes | str) -> list[dict]:
+    """Validate a whole posts CSV; any bad line raises ValidationError listing every problem, nothing is kept."""
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(_("The file is not UTF-8 text.")) from exc
+    reader = csv.DictReader(io.StringIO(content))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header:
+        raise ValidationError(_("The file is empty."))
+    missing = [c for c in IMPORT_REQUIRED if c not in header]
+    if missing:
+        raise ValidationError(_("Missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+    reader.fieldnames = header
+    raw_rows = list(reader)
+    if not raw_rows:
+        raise ValidationError(_("The file has a header but no rows."))
+    campaigns = {
+        c.slug: c for c in Campaign.objects.filter(slug__in={(r.get("campaign") or "").strip() for r in raw_rows})
+    }
+    uids = {(r.get("exchange_uid") or "").strip() for r in raw_rows}
+    traders = {t.exchange_uid: t for t in LeadTrader.objects.filter(exchange_uid__in=uids)}
+    rows, errors, seen = [], [], {}
+    for line, raw in enumerate(raw_rows, start=2):
+        if None in raw:
+            errors.append(_("line %(line)d: more fields than columns") % {"line": line})
+            continue
+        clean, row_errors = _parse_row(raw, line, campaigns=campaigns, traders=traders)
+        errors += row_errors
+        if not row_errors:
+            key = (clean["campaign"].pk, clean["url"])
+            if key in seen:
+                errors.append(_("line %(line)d: same link as line %(other)d") % {"line": line, "other": seen[key]})
+            seen[key] = line
+            clean["line"] = line
+            rows.append(clean)
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+@transaction.atomic
+def posts_import(*, rows: list[dict], actor=None) -> ImportResult:
+    """Create new posts and refresh the engagement numbers of known ones (same campaign and link): idempotent.
+
+    New posts need their text and an enrolled trader; they are checked against every earlier post, including
+    the ones earlier in the same file. Any error rolls the whole import back.
+    """
+    created = updated = 0
+    errors = []
+    new_rows = []
+    for row in rows:
+        existing = Post.objects.filter(campaign=row["campaign"], url=row["url"]).first()
+        if existing is None:
+            new_rows.append(row)
+            continue
+        if existing.trader_id != row["trader"].pk:
+            errors.append(_("line %(line)d: the link belongs to another trader") % {"line": row["line"]})
+            continue
+        changes = {k: v for k, v in row["engagement"].items() if getattr(existing, k) != v}
+        if changes:
+            for key, value in changes.items():
+                setattr(existing, key, value)
+            existing.save(update_fields=list(changes))
+            audit_record(
+                action="post.engagement_imported",
+                target=existing,
+                actor=actor,
+                campaign=existing.campaign,
+                data={k: str(v) for k, v in changes.items()},
+            )
+            updated += 1
+    index = _index(campaign=new_rows[0]["campaign"]) if new_rows else None
+    for row in sorted(new_rows, key=lambda r: r["published_at"]):
+        if not row["text"]:
+            errors.append(_("line %(line)d: a new post needs its text") % {"line": row["line"]})
+            continue
+        try:
+            post_submit(
+                campaign=row["campaign"],
+                trader=row["trader"],
+                url=row["url"],
+                text=row["text"],
+                published_at=row["published_at"],
+                actor=actor,
+                source=Post.Source.IMPORTED,
+                engagement=row["engagement"],
+                index=index,
+            )
+        except ValidationError as exc:
+            errors += [f"line {row['line']}: {message}" for message in exc.messages]
+            continue
+        created += 1
+    if errors:
+        raise ValidationError(errors)
+    return ImportResult(created=created, updated=updated)

@@ -1,0 +1,70 @@
+"""Builders shared by the posts and payouts tests: the phase-2 campaign from campaigns.demo, traders, posts."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from campaigns.demo import seed_campaigns
+from campaigns.models import Campaign, Enrollment, Post, RewardPeriod, RewardPool
+from campaigns.services.periods import reward_periods_ensure
+from leaderboard.models import LeadTrader
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def sh(*args) -> datetime:
+    """A wall-clock time in Asia/Shanghai (the campaign's zone)."""
+    return datetime(*args, tzinfo=SH)
+
+
+def phase2() -> Campaign:
+    campaign = next(c for c in seed_campaigns() if c.slug.endswith("phase-2"))
+    reward_periods_ensure(campaign=campaign)
+    return campaign
+
+
+def period_of(campaign: Campaign, kind: str, index: int) -> RewardPeriod:
+    return RewardPeriod.objects.get(pool__campaign=campaign, pool__kind=kind, index=index)
+
+
+def pool_of(campaign: Campaign, kind: str) -> RewardPool:
+    return RewardPool.objects.get(campaign=campaign, kind=kind)
+
+
+def trader(name: str, *, campaign: Campaign | None = None, status: str = Enrollment.Status.APPROVED) -> LeadTrader:
+    t = LeadTrader.objects.create(
+        display_name=name, exchange_uid=f"UID-{name}", email=f"{name.lower()}@example.com", status="active"
+    )
+    if campaign is not None:
+        Enrollment.objects.create(campaign=campaign, trader=t, status=status, submitted_at=campaign.starts_at)
+    return t
+
+
+def post(
+    campaign: Campaign,
+    who: LeadTrader,
+    at: datetime,
+    *,
+    status: str = Post.Status.QUALITY,
+    reviewed_at: datetime | None = None,
+    views: int = 0,
+    likes: int = 0,
+    comments: int = 0,
+    shares: int = 0,
+    copy_volume: str = "0",
+) -> Post:
+    n = Post.objects.count() + 1
+    return Post.objects.create(
+        campaign=campaign,
+        trader=who,
+        url=f"https://www.gate.com/post/{n}",
+        text=f"post {n}",
+        published_at=at,
+        status=status,
+        reviewed_at=reviewed_at if reviewed_at is not None else (at if status != Post.Status.SUBMITTED else None),
+        views=views,
+        likes=likes,
+        comments=comments,
+        shares=shares,
+        copy_volume=Decimal(copy_volume),
+    )
