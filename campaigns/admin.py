@@ -1,6 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
+from .forms import CampaignAdminForm
 from .models import AuditEvent, Campaign, Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
+from .services.enrolment import enrollment_approve, enrollment_reject
 
 
 class RewardPoolInline(admin.TabularInline):
@@ -10,17 +16,86 @@ class RewardPoolInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignAdminForm  # refuses a malformed questionnaire
     list_display = ["name", "slug", "time_zone", "registration_opens_at", "registration_closes_at", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [RewardPoolInline]
 
 
+class EnrollmentDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )
+
+
+def _decide_action(modeladmin, request, queryset, *, service, title, submit_label, action, reason_required):
+    """Ask for the operator's reason on an intermediate page, then decide each selected enrolment."""
+    form = EnrollmentDecisionForm(request.POST if request.POST.get("apply") else None)
+    if form.is_bound and form.is_valid():
+        reason = form.cleaned_data["reason"].strip()
+        if reason_required and not reason:
+            form.add_error("reason", _("Give the trader a reason for the rejection."))
+        else:
+            done, refused = 0, []
+            for enrollment in queryset.select_related("trader", "campaign"):
+                try:
+                    service(enrollment=enrollment, actor=request.user, reason=reason)
+                except ValidationError as exc:
+                    refused.append(f"{enrollment.trader.display_name}: {' '.join(exc.messages)}")
+                else:
+                    done += 1
+            if done:
+                modeladmin.message_user(request, _("%(count)d enrolment(s) updated.") % {"count": done})
+            for message in refused:
+                modeladmin.message_user(request, message, level=messages.WARNING)
+            return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "enrollments": list(queryset.select_related("trader", "campaign")),
+        "form": form,
+        "action": action,
+        "submit_label": submit_label,
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/campaigns/enrollment/decide.html", context)
+
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(admin.ModelAdmin):
-    list_display = ["trader", "campaign", "status", "submitted_at", "decided_at"]
+    list_display = ["trader", "campaign", "status", "submitted_at", "decided_at", "decided_by"]
     list_filter = ["status", "campaign"]
     search_fields = ["trader__display_name", "trader__exchange_uid", "trader__email"]
     raw_id_fields = ["trader"]
+    # Decisions go through the actions (audit event + email), never by editing the status by hand.
+    readonly_fields = ["status", "reason", "decided_at", "decided_by"]
+    actions = ["approve_selected", "reject_selected"]
+
+    @admin.action(description=_("Approve selected enrolments (with a reason)"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        return _decide_action(
+            self,
+            request,
+            queryset,
+            service=enrollment_approve,
+            title=_("Approve enrolments"),
+            submit_label=_("Approve"),
+            action="approve_selected",
+            reason_required=False,
+        )
+
+    @admin.action(description=_("Reject selected enrolments (with a reason)"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        return _decide_action(
+            self,
+            request,
+            queryset,
+            service=enrollment_reject,
+            title=_("Reject enrolments"),
+            submit_label=_("Reject"),
+            action="reject_selected",
+            reason_required=True,
+        )
 
 
 @admin.register(Post)

@@ -1,0 +1,193 @@
+"""Public sign-up, enrolment and "My campaign" pages. Thin: forms validate, services write, selectors read."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from campaigns import selectors
+from campaigns.forms import QuestionnaireForm, questionnaire_errors
+from campaigns.models import Campaign, Enrollment
+from campaigns.ratelimit import client_ip, enrol_limit, login_limit, rate_limit_exceeded, signup_limit
+from campaigns.services.enrolment import (
+    CLOSED,
+    NOT_OPEN,
+    OPEN,
+    enrollment_submit,
+    enrollment_withdraw,
+    registration_window_state,
+)
+from leaderboard.forms import EmailAuthenticationForm, TraderRegistrationForm
+from leaderboard.models import LeadTrader
+from leaderboard.services.traders import trader_register
+
+logger = logging.getLogger(__name__)
+
+
+def _trader_of(user) -> LeadTrader | None:
+    if not user.is_authenticated:
+        return None
+    return LeadTrader.objects.filter(user=user).first()
+
+
+def _safe_next(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _too_many(request, template: str, context: dict):
+    messages.error(request, _("Too many attempts from your network. Please wait a while and try again."))
+    return render(request, template, context, status=429)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def register(request):
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        messages.info(request, _("You are already signed in."))
+        return redirect(next_url or "campaigns:me")
+    if request.method == "POST":
+        form = TraderRegistrationForm(request.POST)
+        if rate_limit_exceeded(rule=signup_limit(), ip=client_ip(request)):
+            return _too_many(request, "campaigns/register.html", {"form": form, "next": next_url})
+        if form.is_valid():
+            try:
+                trader = trader_register(**form.service_kwargs())
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                login(request, trader.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request,
+                    _("Welcome, %(name)s. Your lead-trader profile is registered.") % {"name": trader.display_name},
+                )
+                response = redirect(next_url or "campaigns:me")
+                # Show the site in the language the trader chose.
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, trader.preferred_language, samesite="Lax")
+                return response
+        elif form.is_bot:
+            logger.info("Registration honeypot triggered from %s", client_ip(request))
+    else:
+        form = TraderRegistrationForm(initial={"preferred_language": get_language() or settings.LANGUAGE_CODE})
+    return render(request, "campaigns/register.html", {"form": form, "next": next_url})
+
+
+def _window_context(campaign: Campaign, now) -> dict:
+    state = registration_window_state(campaign=campaign, now=now)
+    target = {NOT_OPEN: campaign.registration_opens_at, OPEN: campaign.registration_closes_at}.get(state)
+    return {
+        "window_state": state,
+        "window_open": state == OPEN,
+        "window_not_open": state == NOT_OPEN,
+        "window_closed": state == CLOSED,
+        "opens_local": timezone.localtime(campaign.registration_opens_at, campaign.zone),
+        "closes_local": timezone.localtime(campaign.registration_closes_at, campaign.zone),
+        "countdown_target": target,
+        "countdown_seconds": int((target - now).total_seconds()) if target else 0,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def enrol(request, slug: str):
+    campaign = get_object_or_404(Campaign, slug=slug, is_active=True)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
+    trader = _trader_of(request.user)
+    if trader is None:
+        messages.info(request, _("Register as a lead trader first, then enrol."))
+        return redirect(f"{reverse('campaigns:register')}?{urlencode({'next': request.path})}")
+    now = timezone.now()
+    context = {"campaign": campaign, "trader": trader, **_window_context(campaign, now)}
+    context["enrollment"] = Enrollment.objects.filter(campaign=campaign, trader=trader).first()
+    if questionnaire_errors(campaign.questionnaire):
+        logger.error("Campaign %s has an invalid questionnaire; enrolment is paused", campaign.slug)
+        context["questionnaire_broken"] = True
+        return render(request, "campaigns/enrol.html", context, status=503 if request.method == "POST" else 200)
+    form = QuestionnaireForm(request.POST or None, questionnaire=campaign.questionnaire)
+    context["form"] = form
+    if request.method == "POST":
+        if rate_limit_exceeded(rule=enrol_limit(), ip=client_ip(request)):
+            return _too_many(request, "campaigns/enrol.html", context)
+        if form.is_valid():
+            try:
+                enrollment_submit(campaign=campaign, trader=trader, answers=form.answers(), now=timezone.now())
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your enrolment is submitted. The campaign team will review it."))
+                return redirect("campaigns:me")
+    return render(request, "campaigns/enrol.html", context)
+
+
+@require_POST
+@login_required
+def withdraw(request, slug: str):
+    trader = _trader_of(request.user)
+    enrollment = get_object_or_404(Enrollment, campaign__slug=slug, trader=trader) if trader else None
+    if enrollment is None:
+        return redirect("campaigns:me")
+    try:
+        enrollment_withdraw(enrollment=enrollment, actor=request.user, reason=_("Withdrawn by the trader"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("You have withdrawn from the campaign."))
+    return redirect("campaigns:me")
+
+
+def me_context(*, trader: LeadTrader, now) -> dict:
+    """Everything "My campaign" shows. Later features add their keys here and their section to me.html."""
+    enrollments = list(selectors.enrollment_list_for_trader(trader=trader))
+    enrolled_ids = {e.campaign_id for e in enrollments}
+    return {
+        "trader": trader,
+        "enrollments": enrollments,
+        "open_campaigns": [c for c in selectors.campaign_open_for_registration(now=now) if c.pk not in enrolled_ids],
+        "posts": selectors.post_list_for_trader(trader=trader)[:50],
+        "payouts": selectors.payout_list_for_trader(trader=trader)[:100],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def me(request):
+    trader = _trader_of(request.user)
+    if trader is None:
+        return render(request, "campaigns/me.html", {"trader": None})
+    return render(request, "campaigns/me.html", me_context(trader=trader, now=timezone.now()))
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in with email as the username, rate-limited per IP like the sign-up."""
+
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if rate_limit_exceeded(rule=login_limit(), ip=client_ip(request)):
+            form = self.get_form()
+            return _too_many(request, self.template_name, self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)

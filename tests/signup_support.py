@@ -1,0 +1,68 @@
+"""Shared data and fixtures for the sign-up / enrolment tests (tests/test_signup_*.py)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+
+from campaigns.demo import QUESTIONNAIRE
+from campaigns.models import Campaign
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def valid_registration(**overrides) -> dict:
+    data = {
+        "display_name": "Star Trader 星",
+        "exchange": "gate",
+        "exchange_uid": "12345678",
+        "profile_url": "https://www.gate.com/copytrading/lead-trader/12345678",
+        "email": "Star.Trader@Example.com",
+        "telegram": "@star_trader",
+        "preferred_language": "en",
+        "bio": "Trend follower on BTC and ETH.\nRisk first.",
+        "password1": "a-Long-unusual-pass-42",
+        "password2": "a-Long-unusual-pass-42",
+        "api_key": "",
+        "api_secret": "",
+        "api_password": "",
+        "accept_terms": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+VALID_ANSWERS = {
+    "experience_years": "5",
+    "style": "trend",
+    "markets": ["btc", "eth"],
+    "posting_plan": "Daily BTC futures setups with entry, stop and take profit.",
+}
+
+
+def make_campaign(*, slug="phase-2", opens=None, closes=None, questionnaire=None) -> Campaign:
+    opens = opens or datetime(2026, 2, 12, 18, tzinfo=SHANGHAI)
+    closes = closes or datetime(2026, 2, 25, tzinfo=SHANGHAI)
+    return Campaign.objects.create(
+        slug=slug,
+        name=f"Campaign {slug}",
+        name_zh=f"活动 {slug}",
+        time_zone="Asia/Shanghai",
+        registration_opens_at=opens,
+        registration_closes_at=closes,
+        starts_at=opens,
+        ends_at=datetime(2026, 5, 1, tzinfo=SHANGHAI) if closes < datetime(2026, 5, 1, tzinfo=SHANGHAI) else closes,
+        questionnaire=QUESTIONNAIRE if questionnaire is None else questionnaire,
+    )
+
+
+@pytest.fixture
+def fast_signup(settings):
+    """Cheap password hashing and an empty rate-limit cache, so tests measure our code, not PBKDF2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    yield settings
+    cache.clear()
