@@ -25,3 +25,66 @@ def series_values(*, code: str, start: date | None = None, end: date | None = No
 
 def regime_reading_latest() -> RegimeReading | None:
     return RegimeReading.objects.order_by("-as_of").first()
+
+
+def regime_labels(*, start: date | None = None, end: date | None = None) -> pd.Series:
+    """The stored regime label (abundant / neutral / scarce) of each day, indexed by date (ascending)."""
+    qs = RegimeReading.objects.all()
+    if start:
+        qs = qs.filter(as_of__gte=start)
+    if end:
+        qs = qs.filter(as_of__lte=end)
+    rows = list(qs.order_by("as_of").values_list("as_of", "label"))
+    if not rows:
+        return pd.Series(dtype=object, name="label")
+    dates, labels = zip(*rows, strict=True)
+    return pd.Series(labels, index=pd.Index(dates, name="date"), name="label", dtype=object)
+
+
+def btc_returns(*, start: date | None = None, end: date | None = None) -> pd.Series:
+    """BTC/USDT daily simple returns (close to close), indexed by date."""
+    from datetime import timedelta
+
+    closes = series_values(code=BTC_CODE, start=start - timedelta(days=1) if start else None, end=end)
+    returns = closes.pct_change().dropna()
+    if start:
+        returns = returns[returns.index >= start]
+    return returns
+
+
+def trader_regime_framing(*, returns: pd.Series, start: date | None = None, end: date | None = None):
+    """A trader's daily returns framed against BTC and the regime over the same window (see regime.framing)."""
+    from .framing import trader_framing
+
+    if len(returns) and start is None:
+        start = pd.Timestamp(returns.index.min()).date()
+    if len(returns) and end is None:
+        end = pd.Timestamp(returns.index.max()).date()
+    return trader_framing(
+        returns=returns, btc_returns=btc_returns(start=start, end=end), labels=regime_labels(start=start, end=end)
+    )
+
+
+def regime_readings(*, start: date | None = None, end: date | None = None):
+    """Readings in ascending date order (for charts and the history page)."""
+    qs = RegimeReading.objects.all()
+    if start:
+        qs = qs.filter(as_of__gte=start)
+    if end:
+        qs = qs.filter(as_of__lte=end)
+    return qs.order_by("as_of")
+
+
+def regime_data_sources() -> list[dict]:
+    """Each input series with its source, whether simulated, and its date range (for honest labelling)."""
+    from django.db.models import Count, Max, Min
+
+    from .models import MarketSeries
+
+    return list(
+        MarketSeries.objects.annotate(
+            first=Min("observations__date"), last=Max("observations__date"), count=Count("observations")
+        )
+        .order_by("code")
+        .values("code", "name", "source", "is_simulated", "first", "last", "count")
+    )

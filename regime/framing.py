@@ -1,0 +1,70 @@
+"""A trader's result framed against BTC and the liquidity regime (pure pandas, no Django).
+
+Inputs are daily simple returns indexed by date. Only the days where the trader, BTC and the regime label are all
+known are compared, so the trader and BTC are measured over exactly the same window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class TraderFraming:
+    days: int
+    trader_return: float | None  # compounded over the common days
+    btc_return: float | None
+    excess_return: float | None  # trader minus BTC, in return points
+    beta: float | None  # cov(trader, BTC) / var(BTC) of daily returns
+    scarce_days: int
+    scarce_return: float | None  # compounded over the capital-scarce days only
+    abundant_days: int
+    abundant_return: float | None
+    neutral_days: int
+    neutral_return: float | None
+
+
+def _compound(returns: pd.Series) -> float | None:
+    return float(np.prod(1.0 + returns.to_numpy()) - 1.0) if len(returns) else None
+
+
+def _normalise(series: pd.Series) -> pd.Series:
+    out = series.copy()
+    out.index = pd.to_datetime(out.index).normalize()
+    return out[~out.index.duplicated(keep="last")]
+
+
+def trader_framing(*, returns: pd.Series, btc_returns: pd.Series, labels: pd.Series) -> TraderFraming:
+    frame = pd.concat(
+        {
+            "trader": _normalise(returns).astype(float),
+            "btc": _normalise(btc_returns).astype(float),
+            "label": _normalise(labels),
+        },
+        axis=1,
+        join="inner",
+    ).dropna()
+    if frame.empty:
+        return TraderFraming(0, None, None, None, None, 0, None, 0, None, 0, None)
+    trader, btc = frame["trader"], frame["btc"]
+    trader_total, btc_total = _compound(trader), _compound(btc)
+    beta = None
+    if len(frame) >= 2 and btc.var(ddof=1) > 0:
+        beta = float(trader.cov(btc, ddof=1) / btc.var(ddof=1))
+    by_label = {name: trader[frame["label"] == name] for name in ("scarce", "abundant", "neutral")}
+    return TraderFraming(
+        days=len(frame),
+        trader_return=trader_total,
+        btc_return=btc_total,
+        excess_return=trader_total - btc_total,
+        beta=beta,
+        scarce_days=len(by_label["scarce"]),
+        scarce_return=_compound(by_label["scarce"]),
+        abundant_days=len(by_label["abundant"]),
+        abundant_return=_compound(by_label["abundant"]),
+        neutral_days=len(by_label["neutral"]),
+        neutral_return=_compound(by_label["neutral"]),
+    )
