@@ -1,0 +1,82 @@
+"""Read queries over published rankings. Only published runs are ever returned: a run being computed is invisible."""
+
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, RewardPeriod
+from leaderboard.models import LeadTrader, RankingRun, Standing
+
+# Human labels of the codes a Standing carries (flags and ineligible_reasons), for pages and the API.
+FLAG_LABELS = {
+    "tiny_capital_high_roi": _("High return on a very small account"),
+    "large_deposit_before_end": _("Large deposit shortly before the period ends"),
+    "no_fills_behind_equity": _("Equity moved without any trade"),
+    "mirror_returns": _("Daily returns nearly identical to another account"),
+}
+REASON_LABELS = {
+    "enrolment_not_approved": _("Enrolment not approved yet"),
+    "equity_below_floor": _("Equity below the minimum"),
+    "too_few_trades": _("Too few closed trades"),
+    "too_few_active_days": _("Too few active days"),
+    "flagged": _("Held for review by an anti-gaming flag"),
+    "no_score": _("No value for the score metric"),
+}
+
+
+def _published() -> QuerySet[RankingRun]:
+    return RankingRun.objects.filter(status=RankingRun.Status.PUBLISHED)
+
+
+def ranking_run_latest(*, campaign: Campaign, window: str, period: RewardPeriod | None = None) -> RankingRun | None:
+    """The latest published run of a window. For "period" without a period: the run of the latest started period."""
+    qs = _published().filter(campaign=campaign, window=window)
+    if period is not None:
+        return qs.filter(period=period).order_by("-published_at", "-id").first()
+    if window == RankingRun.Window.PERIOD:
+        return qs.order_by(F("period__starts_at").desc(nulls_last=True), "-published_at", "-id").first()
+    return qs.order_by("-published_at", "-id").first()
+
+
+def ranking_run_for_period(*, period: RewardPeriod) -> RankingRun | None:
+    """The final published run of a reward period (the snapshot a payout cites)."""
+    return ranking_run_latest(campaign=period.pool.campaign, window=RankingRun.Window.PERIOD, period=period)
+
+
+def ranking_run_list(*, campaign: Campaign, window: str | None = None) -> QuerySet[RankingRun]:
+    """Published history, newest first."""
+    qs = _published().filter(campaign=campaign)
+    if window:
+        qs = qs.filter(window=window)
+    return qs.order_by("-published_at", "-id")
+
+
+def standing_list(*, run: RankingRun, eligible_only: bool = False) -> QuerySet[Standing]:
+    """A published run's standings: ranked first by rank, then the ineligible by score and id."""
+    qs = Standing.objects.filter(run=run, run__status=RankingRun.Status.PUBLISHED).select_related("trader")
+    if eligible_only:
+        qs = qs.filter(eligible=True)
+    return qs.order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "trader_id")
+
+
+def standing_for_trader(*, run: RankingRun, trader: LeadTrader) -> Standing | None:
+    return standing_list(run=run).filter(trader=trader).first()
+
+
+def trader_rank_history(*, trader: LeadTrader, campaign: Campaign, window: str) -> list[tuple]:
+    """[(published_at, rank or None, score), ...] oldest first, over the published runs of one window."""
+    return list(
+        Standing.objects.filter(
+            trader=trader, run__campaign=campaign, run__window=window, run__status=RankingRun.Status.PUBLISHED
+        )
+        .order_by("run__published_at", "run_id")
+        .values_list("run__published_at", "rank", "score")
+    )
+
+
+def standing_explanation(*, standing: Standing) -> dict:
+    """ "Why this rank": the stored explanation with labels for its flag and reason codes."""
+    explanation = dict(standing.explanation or {})
+    explanation["flag_labels"] = [str(FLAG_LABELS.get(f.get("code"), f.get("code"))) for f in standing.flags or []]
+    explanation["reason_labels"] = [str(REASON_LABELS.get(code, code)) for code in standing.ineligible_reasons or []]
+    explanation["rule_version"] = standing.run.rule_version
+    return explanation

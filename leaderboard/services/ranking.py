@@ -1,0 +1,393 @@
+"""Computing and publishing rankings: one RankingRun with all its Standings, in one transaction.
+
+Windows: 7d / 30d / 90d ending at the data cutoff (the latest daily equity of the campaign's traders, never past
+the campaign's last day), and every RewardPeriod of the campaign's leaderboard pool. A period covers the trading
+days (DailyEquity.date, read as days in the campaign's zone) that lie wholly inside [starts_at, ends_at) in that
+zone. The run is created as "computing" and flipped to "published" in the same transaction, so readers, who only
+ever see published runs, never meet a half-written one. Earlier runs are kept as history.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import Count, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
+from campaigns.services.audit import audit_record
+from leaderboard import flags as flag_rules
+from leaderboard.metrics import db_value, metrics_arrays
+from leaderboard.models import ClosedPosition, DailyEquity, Fill, LeadTrader, RankingRun, Standing
+from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
+from regime.selectors import BTC_CODE, series_values
+
+ROLLING_DAYS = {RankingRun.Window.D7: 7, RankingRun.Window.D30: 30, RankingRun.Window.D90: 90}
+# Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
+HIDDEN_ENROLMENTS = [Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
+FLOAT_METRICS = [
+    "roi",
+    "max_drawdown",
+    "volatility",
+    "sharpe",
+    "sortino",
+    "calmar",
+    "win_rate",
+    "profit_factor",
+    "excess_return_vs_btc",
+    "beta",
+]
+
+
+class RankingError(Exception):
+    """A ranking that cannot be computed (no data, no such window); nothing was written."""
+
+
+def leaderboard_pool(*, campaign: Campaign) -> RewardPool | None:
+    return campaign.pools.filter(kind=RewardPool.Kind.LEADERBOARD, is_active=True).order_by("id").first()
+
+
+def ranking_rules(*, campaign: Campaign, pool: RewardPool | None = None) -> dict:
+    """The validated rules of the campaign's leaderboard pool (its rules["ranking"] over DEFAULT_RULES)."""
+    pool = pool or leaderboard_pool(campaign=campaign)
+    return rules_validate((pool.rules or {}).get("ranking") if pool else None)
+
+
+def period_days(*, period: RewardPeriod, zone) -> tuple[date, date]:
+    """First and last trading day wholly inside the period, in the campaign's zone."""
+    start, end = period.starts_at.astimezone(zone), period.ends_at.astimezone(zone)
+    first = start.date() if start.timetz().replace(tzinfo=None) == time(0) else start.date() + timedelta(days=1)
+    return first, end.date() - timedelta(days=1)
+
+
+def data_cutoff(*, campaign: Campaign) -> date | None:
+    ids = Enrollment.objects.filter(campaign=campaign).exclude(status__in=HIDDEN_ENROLMENTS).values("trader_id")
+    latest = DailyEquity.objects.filter(trader_id__in=ids).order_by("-date").values_list("date", flat=True).first()
+    if latest is None:
+        return None
+    return min(latest, (campaign.ends_at.astimezone(campaign.zone) - timedelta(microseconds=1)).date())
+
+
+def _window_bounds(*, campaign, window, period, cutoff) -> tuple[date, date]:
+    if window == RankingRun.Window.PERIOD:
+        if period is None:
+            raise RankingError("A period ranking needs a reward period.")
+        first, last = period_days(period=period, zone=campaign.zone)
+        end = min(last, cutoff)
+        if end < first:
+            raise RankingError(f"Period {period} has no trading day with data yet (data ends {cutoff}).")
+        return first, end
+    if window not in ROLLING_DAYS:
+        raise RankingError(f"Unknown window {window!r}; use one of 7d, 30d, 90d, period.")
+    return cutoff - timedelta(days=ROLLING_DAYS[window] - 1), cutoff
+
+
+def _local_instant(day: date, zone) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _load(*, campaign, trader_ids, start, end):
+    """Long equity rows of the window plus the day before it, and per-trader counts of fills and positions."""
+    # Floats for the matrices (cast in the database: no Decimal per cell); money stays Decimal below.
+    rows = pd.DataFrame(
+        list(
+            DailyEquity.objects.filter(trader_id__in=trader_ids, date__gte=start - timedelta(days=1), date__lte=end)
+            .annotate(
+                e=Cast("equity", FloatField()), f=Cast("net_flow", FloatField()), r=Cast("daily_return", FloatField())
+            )
+            .values_list("trader_id", "date", "e", "f", "r", "closed_positions", "winning_positions")
+        ),
+        columns=["trader_id", "date", "equity", "net_flow", "daily_return", "closed", "wins"],
+    )
+    zone = campaign.zone
+    since, until = _local_instant(start, zone), _local_instant(end + timedelta(days=1), zone)
+    fills = dict(
+        Fill.objects.filter(account__trader_id__in=trader_ids, timestamp__gte=since, timestamp__lt=until)
+        .values("account__trader_id")
+        .annotate(n=Count("id"))
+        .values_list("account__trader_id", "n")
+    )
+    positions = {
+        t: (n, w)
+        for t, n, w in ClosedPosition.objects.filter(
+            account__trader_id__in=trader_ids, closed_at__gte=since, closed_at__lt=until
+        )
+        .values("account__trader_id")
+        .annotate(n=Count("id"), w=Count("id", filter=Q(realized_pnl__gt=0)))
+        .values_list("account__trader_id", "n", "w")
+    }
+    # pnl exactly, in Decimal, straight from the database.
+    pnl = dict(
+        DailyEquity.objects.filter(trader_id__in=trader_ids, date__gte=start, date__lte=end)
+        .values("trader_id")
+        .annotate(p=Sum("pnl"))
+        .values_list("trader_id", "p")
+    )
+    last_equity = dict(
+        LeadTrader.objects.filter(pk__in=trader_ids)
+        .annotate(
+            last=Subquery(
+                DailyEquity.objects.filter(trader=OuterRef("pk"), date__lte=end).order_by("-date").values("equity")[:1]
+            )
+        )
+        .exclude(last=None)
+        .values_list("pk", "last")
+    )
+    return rows, fills, positions, pnl, last_equity
+
+
+def _matrix(rows: pd.DataFrame, value: str, dates: pd.Index, traders: list[int]) -> np.ndarray:
+    if rows.empty:
+        return np.full((len(dates), len(traders)), np.nan)
+    frame = rows.pivot(index="date", columns="trader_id", values=value)
+    return frame.reindex(index=dates, columns=traders).to_numpy(dtype=float)
+
+
+def _benchmark(start: date, end: date, dates: pd.Index) -> np.ndarray | None:
+    prices = series_values(code=BTC_CODE, start=start - timedelta(days=1), end=end)
+    if prices.empty:
+        return None
+    full = prices.reindex(pd.Index([start - timedelta(days=1), *dates]))
+    return full.pct_change(fill_method=None).iloc[1:].to_numpy(dtype=float)
+
+
+def ranking_compute(*, campaign: Campaign, window: str, period: RewardPeriod | None = None, cutoff=None) -> dict:
+    """Everything a run needs, computed but not written: bounds, rules, and one row per trader."""
+    pool = period.pool if period is not None else leaderboard_pool(campaign=campaign)
+    rules = ranking_rules(campaign=campaign, pool=pool)
+    cutoff = cutoff or data_cutoff(campaign=campaign)
+    if cutoff is None:
+        raise RankingError(f"No daily equity for the traders of {campaign.slug} yet: nothing to rank.")
+    start, end = _window_bounds(campaign=campaign, window=window, period=period, cutoff=cutoff)
+
+    enrolments = list(
+        Enrollment.objects.filter(campaign=campaign)
+        .exclude(status__in=HIDDEN_ENROLMENTS)
+        .values_list("trader_id", "status", "submitted_at")
+        .order_by("trader_id")
+    )
+    traders = [t for t, _, _ in enrolments]
+    rows, fills, positions, exact_pnl, last_equity = _load(campaign=campaign, trader_ids=traders, start=start, end=end)
+    dates = pd.Index(pd.date_range(start, end, freq="D").date)
+    before = start - timedelta(days=1)
+    previous_day = rows[rows["date"] == before].set_index("trader_id") if not rows.empty else pd.DataFrame()
+    window_rows = rows[rows["date"] >= start] if not rows.empty else rows
+
+    r = _matrix(window_rows, "daily_return", dates, traders)
+    equity = _matrix(window_rows, "equity", dates, traders)
+    flows = _matrix(window_rows, "net_flow", dates, traders)
+    closed = _matrix(window_rows, "closed", dates, traders)
+    wins = _matrix(window_rows, "wins", dates, traders)
+    m = metrics_arrays(r, closed=closed, wins=wins, benchmark=_benchmark(start, end, dates))
+    pnl_float = np.array([float(exact_pnl.get(t) or 0) for t in traders])
+    m["pnl"] = pnl_float  # summed exactly in Decimal by the database
+
+    # Closed positions recorded as rows count when the daily snapshots carry no counts.
+    cp = np.array([positions.get(t, (0, 0)) for t in traders], dtype=float).reshape(-1, 2)
+    use_rows = (m["trades"] == 0) & (cp[:, 0] > 0)
+    m["trades"] = np.where(use_rows, cp[:, 0], m["trades"])
+    m["win_rate"] = np.where(use_rows, cp[:, 1] / np.maximum(cp[:, 0], 1), m["win_rate"])
+    fill_counts = np.array([fills.get(t, 0) for t in traders], dtype=float)
+
+    # Equity at the window's end (last row on or before it) and the capital at work.
+    seen = ~np.isnan(equity)
+    opening = np.array(
+        [float(previous_day.at[t, "equity"]) if t in previous_day.index else np.nan for t in traders], dtype=float
+    )
+    first_row = np.argmax(seen, axis=0)
+    first_equity = equity[first_row, np.arange(len(traders))] if len(traders) and len(dates) else np.zeros(0)
+    positive = np.clip(np.nan_to_num(flows, nan=0.0), 0, None)
+    from_first = np.where(np.isnan(opening), positive[first_row, np.arange(len(traders))], 0.0) if len(traders) else 0
+    capital = np.where(np.isnan(opening), first_equity, opening) + positive.sum(axis=0) - from_first
+
+    fr = rules["flags"]
+    tiny, roi_on_floor = flag_rules.tiny_capital_high_roi(
+        roi=m["roi"], pnl=pnl_float, capital=capital, **fr["tiny_capital"]
+    )
+    late, late_fraction = flag_rules.large_deposit_before_end(
+        flows=flows, equity=equity, opening_equity=opening, **fr["late_deposit"]
+    )
+    no_fills = flag_rules.no_fills_behind_equity(
+        roi=m["roi"], evidence=m["trades"] + fill_counts, min_abs_roi=fr["no_fills"]["min_abs_roi"]
+    )
+    by_roi = np.argsort(-np.nan_to_num(m["roi"], nan=-np.inf), kind="stable")[: fr["mirror"]["max_candidates"]]
+    pairs = flag_rules.mirror_pairs(
+        r,
+        candidates=by_roi,
+        min_correlation=fr["mirror"]["min_correlation"],
+        min_overlap_days=fr["mirror"]["min_overlap_days"],
+    )
+    flags: list[list[dict]] = [[] for _ in traders]
+    for i in np.flatnonzero(tiny):
+        flags[i].append(
+            {
+                "code": "tiny_capital_high_roi",
+                "capital": round(float(capital[i]), 2),
+                "roi_on_floor": db_value(roi_on_floor[i]),
+            }
+        )
+    for i in np.flatnonzero(late):
+        flags[i].append({"code": "large_deposit_before_end", "fraction": db_value(late_fraction[i])})
+    for i in np.flatnonzero(no_fills):
+        flags[i].append({"code": "no_fills_behind_equity"})
+    for i, j, corr in pairs:
+        flags[i].append({"code": "mirror_returns", "with_trader_id": traders[j], "correlation": round(corr, 6)})
+        flags[j].append({"code": "mirror_returns", "with_trader_id": traders[i], "correlation": round(corr, 6)})
+
+    table = pd.DataFrame({"trader_id": traders})
+    table["approved"] = [status == Enrollment.Status.APPROVED for _, status, _ in enrolments]
+    table["enrolled_at"] = pd.to_datetime([submitted for _, _, submitted in enrolments], utc=True)
+    table["equity"] = [float(last_equity[t]) if t in last_equity else np.nan for t in traders]
+    for name, values in m.items():
+        table[name] = values
+    table["flags"] = [sorted({f["code"] for f in fl}) for fl in flags]
+    ranked = score_and_rank(table, rules)
+    return {
+        "rules": rules,
+        "rule_version": rules_version(rules),
+        "start": start,
+        "end": end,
+        "ranked": ranked,
+        "flags": flags,
+        "last_equity": last_equity,
+        "exact_pnl": exact_pnl,
+    }
+
+
+def _explanation(*, row, rules, start, end, window, period) -> dict:
+    score_rules = rules["score"]
+    weights = score_rules.get("weights", {})
+    total = sum(weights.values()) or 1
+    percentiles = {k: db_value(row.get(f"pct_{k}")) for k in weights}
+    return {
+        "window": {"kind": window, "start": start.isoformat(), "end": end.isoformat(), "period_id": period},
+        "score": {"method": score_rules["method"], "metric": score_rules.get("metric"), "weights": weights},
+        "metrics": {k: db_value(row.get(k)) for k in [*FLOAT_METRICS, "cagr", "pnl", "trades", "active_days", "days"]},
+        "percentiles": percentiles,
+        "contributions": {k: (None if p is None else 100.0 * weights[k] * p / total) for k, p in percentiles.items()},
+        "eligibility": {
+            "floors": {k: v for k, v in rules["eligibility"].items()},
+            "values": {
+                "approved": bool(row["approved"]),
+                "equity": db_value(row["equity"]),
+                "trades": db_value(row["trades"]),
+                "active_days": db_value(row["active_days"]),
+            },
+            "reasons": list(row["reasons"]),
+        },
+        "tie_break": TIE_BREAKS,
+    }
+
+
+@transaction.atomic
+def ranking_run_publish(
+    *, campaign: Campaign, window: str, period: RewardPeriod | None = None, cutoff: date | None = None, now=None
+) -> RankingRun:
+    """Compute and publish one run with all its Standings; any failure leaves nothing behind."""
+    now = now or timezone.now()
+    result = ranking_compute(campaign=campaign, window=window, period=period, cutoff=cutoff)
+    ranked, rules = result["ranked"], result["rules"]
+    run = RankingRun.objects.create(
+        campaign=campaign,
+        window=window,
+        period=period,
+        start_date=result["start"],
+        end_date=result["end"],
+        status=RankingRun.Status.COMPUTING,
+        rule_version=result["rule_version"],
+        rules=rules,
+        trader_count=len(ranked),
+    )
+    previous = (
+        RankingRun.objects.filter(campaign=campaign, window=window, period=period, status=RankingRun.Status.PUBLISHED)
+        .exclude(pk=run.pk)
+        .order_by("-published_at", "-id")
+        .first()
+    )
+    previous_ranks = dict(previous.standings.values_list("trader_id", "rank")) if previous else {}
+    standings = []
+    for row, fl in zip(ranked.to_dict("records"), result["flags"], strict=True):
+        trader_id = int(row["trader_id"])
+        rank = None if np.isnan(row["rank"]) else int(row["rank"])
+        pnl = result["exact_pnl"].get(trader_id)
+        standings.append(
+            Standing(
+                run=run,
+                trader_id=trader_id,
+                rank=rank,
+                previous_rank=previous_ranks.get(trader_id),
+                score=db_value(row["score"]),
+                eligible=bool(row["eligible"]),
+                ineligible_reasons=list(row["reasons"]),
+                flags=fl,
+                equity=result["last_equity"].get(trader_id),
+                pnl=pnl if pnl is not None else Decimal(0),
+                trades=int(row["trades"] or 0),
+                active_days=int(row["active_days"] or 0),
+                explanation=_explanation(
+                    row=row,
+                    rules=rules,
+                    start=result["start"],
+                    end=result["end"],
+                    window=window,
+                    period=period.pk if period else None,
+                ),
+                **{k: db_value(row[k]) for k in FLOAT_METRICS},
+            )
+        )
+    Standing.objects.bulk_create(standings, batch_size=1000)
+    run.status = RankingRun.Status.PUBLISHED
+    run.published_at = now
+    run.save(update_fields=["status", "published_at"])
+    audit_record(
+        action="ranking.published",
+        target=run,
+        campaign=campaign,
+        data={
+            "window": window,
+            "period": period.pk if period else None,
+            "traders": len(standings),
+            "rule_version": run.rule_version,
+        },
+    )
+    return run
+
+
+def ranking_targets(*, campaign: Campaign, windows=None, include_closed_periods: bool = False, now=None):
+    """(window, period) pairs to rank: the rolling windows and each started period of the leaderboard pool."""
+    now = now or timezone.now()
+    windows = list(windows or [*ROLLING_DAYS, RankingRun.Window.PERIOD])
+    targets = [(w, None) for w in windows if w in ROLLING_DAYS]
+    if RankingRun.Window.PERIOD in windows:
+        pool = leaderboard_pool(campaign=campaign)
+        if pool is not None:
+            periods = pool.periods.filter(starts_at__lte=now).order_by("starts_at")
+            if not include_closed_periods:
+                periods = periods.filter(status=RewardPeriod.Status.OPEN)
+            targets += [(RankingRun.Window.PERIOD, p) for p in periods]
+    return targets
+
+
+def rankings_publish(
+    *, campaigns=None, windows=None, include_closed_periods: bool = False, now=None, progress=None
+) -> tuple[list[RankingRun], list[str]]:
+    """Publish every target of every campaign, each run in its own transaction. Returns (runs, skipped reasons)."""
+    now = now or timezone.now()
+    campaigns = list(campaigns if campaigns is not None else Campaign.objects.filter(starts_at__lte=now))
+    jobs = [
+        (c, w, p)
+        for c in campaigns
+        for w, p in ranking_targets(campaign=c, windows=windows, include_closed_periods=include_closed_periods, now=now)
+    ]
+    runs, skipped = [], []
+    for campaign, window, period in progress(jobs) if progress else jobs:
+        try:
+            runs.append(ranking_run_publish(campaign=campaign, window=window, period=period, now=now))
+        except RankingError as exc:
+            skipped.append(f"{campaign.slug} {window}{f' #{period.index}' if period else ''}: {exc}")
+    return runs, skipped
