@@ -1,3 +1,10 @@
+from django.urls import path
+
+from leaderboard import views
+
 app_name = "leaderboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("leaderboard/", views.leaderboard, name="board"),
+    path("traders/<str:exchange_uid>/", views.trader_profile, name="trader"),
+]

@@ -1,8 +1,319 @@
+"""Public pages: home, leaderboard, trader profile. Thin: selectors read, templates show.
+
+The leaderboard's rendered table is cached under a key that contains the latest published run's id (the version),
+so publishing a run switches every reader to the new table at once; a cache outage only costs a re-render.
+"""
+
+import hashlib
+import importlib.util
+import logging
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
-from campaigns.selectors import campaign_featured
+from leaderboard import charts
+from leaderboard import public_selectors as sel
+from leaderboard.models import RankingRun
+from leaderboard.templatetags.board_tags import board_url
+
+logger = logging.getLogger(__name__)
+
+CACHE_SECONDS = 24 * 3600  # a safety net only: the run id in the key is what replaces a table
+MAX_QUERY = 64
+
+# Column key -> (label, format kind, hidden on narrow screens). The key is also the ?sort= value.
+COLUMNS = [
+    ("score", _("Score"), "num", False),
+    ("roi", _("ROI"), "pct", False),
+    ("pnl", _("PnL (USDT)"), "money", False),
+    ("vs_btc", _("vs BTC"), "pct", False),
+    ("max_drawdown", _("Max drawdown"), "pct", False),
+    ("sharpe", _("Sharpe"), "num", True),
+    ("sortino", _("Sortino"), "num", True),
+    ("calmar", _("Calmar"), "num", True),
+    ("win_rate", _("Win rate"), "pct", True),
+    ("profit_factor", _("Profit factor"), "num", True),
+    ("volatility", _("Volatility"), "pct", True),
+    ("trades", _("Trades"), "int", True),
+    ("equity", _("Equity (USDT)"), "money", True),
+]
 
 
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # Redis down or unreachable: render from the database instead
+        logger.warning("cache get failed for %s", key, exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value, timeout: int = CACHE_SECONDS) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("cache set failed for %s", key, exc_info=True)
+
+
+def _register_url() -> str:
+    try:
+        return reverse("campaigns:register")
+    except NoReverseMatch:
+        return "/register/"
+
+
+def _regime_widget_available() -> bool:
+    try:
+        return importlib.util.find_spec("regime.templatetags.regime_tags") is not None
+    except ModuleNotFoundError:  # the regime work has not landed its template tags yet
+        return False
+
+
+def _conditional(request, *, etag: str, last_modified):
+    """A 304 when the client already has this version, else None."""
+    return get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp()) if last_modified else None
+    )
+
+
+def _stamp(response, *, etag: str, last_modified) -> None:
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, min(int(value), 100_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+@require_safe
 def home(request):
-    campaign = campaign_featured()
-    return render(request, "leaderboard/home.html", {"campaign": campaign})
+    campaign = sel.campaign_for_page()
+    context = {"campaign": campaign, "register_url": _register_url(), "regime_widget": _regime_widget_available()}
+    if campaign is None:
+        return render(request, "leaderboard/home.html", context)
+    pools = sel.pools_of(campaign=campaign)
+    leaderboard_pool, tiers = sel.tier_amounts(pools=pools)
+    period_run = sel.run_latest(campaign=campaign, window=RankingRun.Window.PERIOD)
+    run_7d = sel.run_latest(campaign=campaign, window=RankingRun.Window.D7)
+    top = sel.top_standings(run=period_run, limit=len(tiers) or 10)
+    context.update(
+        pools=pools,
+        leaderboard_pool=leaderboard_pool,
+        top=[(s, tiers[s.rank - 1] if s.rank and s.rank <= len(tiers) else None) for s in top],
+        tiers_total=sum(tiers) if tiers else None,
+        period_run=period_run,
+        spotlight=sel.spotlight(campaign=campaign, run_7d=run_7d),
+        spotlight_run=run_7d,
+        posts=sel.posts_showcase(campaign=campaign),
+        registration=sel.registration_state(campaign=campaign),
+        now=timezone.now(),
+    )
+    return render(request, "leaderboard/home.html", context)
+
+
+@require_safe
+def leaderboard(request):
+    campaign = sel.campaign_for_page(slug=request.GET.get("campaign"))
+    if campaign is None and request.GET.get("campaign"):
+        raise Http404("No such campaign")
+    window = sel.window_clean(request.GET.get("window"))
+    sort, descending = sel.sort_clean(request.GET.get("sort"))
+    query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
+    page_number = _page_number(request.GET.get("page"))
+    run = sel.run_latest(campaign=campaign, window=window) if campaign else None
+    language = get_language()
+
+    version = run.pk if run else 0
+    explicit = int(bool(request.GET.get("campaign")))
+    parts = [campaign.pk if campaign else 0, explicit, window, sort, int(descending), page_number, language, query]
+    raw = "|".join(str(part) for part in parts)
+    digest = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    etag = f'"lb-{version}-{digest[:20]}"'
+    last_modified = run.published_at if run else None
+    not_modified = _conditional(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        _stamp(not_modified, etag=etag, last_modified=last_modified)
+        return not_modified
+
+    key = f"pages:leaderboard:v{version}:{digest}"
+    table = _cache_get(key)
+    if table is None:
+        table = _render_board(
+            request,
+            campaign=campaign,
+            run=run,
+            window=window,
+            sort=sort,
+            descending=descending,
+            query=query,
+            page_number=page_number,
+        )
+        _cache_set(key, table)
+    response = render(
+        request,
+        "leaderboard/leaderboard.html",
+        {"campaign": campaign, "run": run, "window": window, "table": table, "query": query},
+    )
+    _stamp(response, etag=etag, last_modified=last_modified)
+    return response
+
+
+def _render_board(request, *, campaign, run, window, sort, descending, query, page_number) -> str:
+    page = None
+    tiers = []
+    if run is not None:
+        paginator = Paginator(
+            sel.standing_page_queryset(run=run, sort=sort, descending=descending, query=query), sel.PAGE_SIZE
+        )
+        page = paginator.get_page(page_number)
+        if window == RankingRun.Window.PERIOD:
+            _, tiers = sel.tier_amounts(pools=sel.pools_of(campaign=campaign))
+    link_campaign = campaign if request.GET.get("campaign") else None
+    headers = []
+    for key, label, kind, optional in COLUMNS:
+        active = key == sort
+        next_desc = (not descending) if active else sel.SORTS[key][1]
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "kind": kind,
+                "optional": optional,
+                "active": active,
+                "descending": descending,
+                "href": board_url(window, key, next_desc, query, 1, link_campaign),
+                "best_value": f"-{key}" if sel.SORTS[key][1] else key,
+            }
+        )
+    rows = []
+    for standing in page or []:
+        change = None
+        if standing.rank and standing.previous_rank:
+            change = standing.previous_rank - standing.rank
+        projected = tiers[standing.rank - 1] if standing.rank and standing.rank <= len(tiers) else None
+        rows.append({"s": standing, "change": change, "projected": projected})
+    return render_to_string(
+        "leaderboard/_board.html",
+        {
+            "campaign": campaign,
+            "run": run,
+            "window": window,
+            "windows": RankingRun.Window.choices,
+            "sort": sort,
+            "descending": descending,
+            "sorts": sel.SORTS,
+            "columns": COLUMNS,
+            "headers": headers,
+            "link_campaign": link_campaign,
+            "query": query,
+            "page": page,
+            "rows": rows,
+            "show_projected": bool(tiers),
+        },
+        request=request,
+    )
+
+
+@require_safe
+def trader_profile(request, exchange_uid: str):
+    trader = sel.trader_public(exchange_uid=exchange_uid)
+    if trader is None:
+        raise Http404("No such trader")
+    campaign = sel.campaign_for_page(slug=request.GET.get("campaign"))
+    standings = sel.trader_standings(trader=trader, campaign=campaign)
+    latest = sel.latest_per_window(standings)
+    series = sel.equity_series(trader=trader)
+    uv_points = [(d, float(uv)) for d, uv, _ in series]
+    drawdowns = charts.drawdown_series([v for _, v in uv_points])
+    history_window = RankingRun.Window.PERIOD if any(s.run.window == "period" for s in standings) else "30d"
+    history = [s for s in standings if s.run.window == history_window][:60]
+    history.reverse()
+    rank_points = [(s.run.end_date, float(s.rank)) for s in history if s.rank]
+    primary = (
+        latest.get(RankingRun.Window.D30) or latest.get(RankingRun.Window.PERIOD) or next(iter(latest.values()), None)
+    )
+    rewards = sel.trader_rewards(trader=trader)
+    context = {
+        "trader": trader,
+        "campaign": campaign,
+        "latest": [(w, label, latest.get(w)) for w, label in RankingRun.Window.choices],
+        "primary": primary,
+        "explanation_rows": _explanation_rows(primary.explanation if primary else {}),
+        "uv_chart": charts.line_chart(uv_points, label=str(_("Unit value")), baseline=1.0 if uv_points else None),
+        "dd_chart": charts.line_chart(
+            list(zip([d for d, _ in uv_points], [x * 100 for x in drawdowns], strict=True)),
+            kind="area",
+            label=str(_("Drawdown (%)")),
+            value_format="{:.1f}%",
+            baseline=0.0,
+            css_class="chart chart-dd",
+        ),
+        "rank_chart": charts.line_chart(rank_points, label=str(_("Rank history")), value_format="#{:.0f}", invert=True),
+        "history": list(reversed(history)),
+        "history_window": history_window,
+        "posts": sel.trader_posts(trader=trader),
+        "rewards": rewards,
+        "reward_totals": [(k.split("|")[0], k.split("|")[1], v) for k, v in rewards.totals.items()],
+        "series_days": len(uv_points),
+        "framing": _framing(uv_points=uv_points, standing=primary),
+    }
+    return render(request, "leaderboard/trader.html", context)
+
+
+def _explanation_rows(explanation) -> list[tuple[str, str]]:
+    """Flatten Standing.explanation (metric values, percentiles, weights, rule version) for a readable table."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix} · {key}" if prefix else str(key), item)
+        elif isinstance(value, list):
+            rows.append((prefix, ", ".join(str(v) for v in value)))
+        elif isinstance(value, float):
+            rows.append((prefix, f"{value:.4g}"))
+        else:
+            rows.append((prefix, str(value)))
+
+    walk("", explanation or {})
+    return rows[:80]
+
+
+def _framing(*, uv_points, standing):
+    """The trader's return against BTC and the liquidity regime over the primary window's days (regime app)."""
+    if standing is None or len(uv_points) < 3:
+        return None
+    try:
+        import pandas as pd
+
+        from regime.selectors import trader_regime_framing
+    except ImportError:  # the regime work has not landed yet: the page shows the plain vs-BTC figure
+        return None
+    start, end = standing.run.start_date, standing.run.end_date
+    dates = [d for d, _ in uv_points]
+    values = pd.Series([v for _, v in uv_points], index=pd.Index(dates, name="date"), dtype=float)
+    returns = values.pct_change().dropna()
+    returns = returns[(returns.index >= start) & (returns.index <= end)]
+    if returns.empty:
+        return None
+    try:
+        framing = trader_regime_framing(returns=returns, start=start, end=end)
+    except Exception:  # a framing bug must not take the profile down
+        logger.warning("regime framing failed", exc_info=True)
+        return None
+    return framing if framing.days else None

@@ -1,0 +1,205 @@
+"""Read queries behind the public pages and the API: each a fixed number of queries, whatever the number of traders."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from campaigns.models import Campaign, Payout, PayoutBatch, Post, RewardPool
+from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
+
+WINDOWS = [choice.value for choice in RankingRun.Window]
+DEFAULT_WINDOW = RankingRun.Window.D30.value
+PAGE_SIZE = 50
+
+# Sort keys a visitor may pick -> (field, larger-is-better). Rank is ascending; the rest best first.
+SORTS = {
+    "rank": ("rank", False),
+    "score": ("score", True),
+    "roi": ("roi", True),
+    "pnl": ("pnl", True),
+    "vs_btc": ("excess_return_vs_btc", True),
+    "max_drawdown": ("max_drawdown", True),  # stored as a negative fraction: closer to 0 is better
+    "sharpe": ("sharpe", True),
+    "sortino": ("sortino", True),
+    "calmar": ("calmar", True),
+    "win_rate": ("win_rate", True),
+    "profit_factor": ("profit_factor", True),
+    "volatility": ("volatility", False),
+    "trades": ("trades", True),
+    "equity": ("equity", True),
+}
+
+
+def window_clean(value: str | None) -> str:
+    return value if value in WINDOWS else DEFAULT_WINDOW
+
+
+def sort_clean(value: str | None) -> tuple[str, bool]:
+    """(key, descending) from '?sort=roi' (ascending) or '?sort=-roi' (descending); unknown keys sort by rank."""
+    value = (value or "rank").strip()
+    key = value.lstrip("-")
+    if key not in SORTS:
+        return "rank", False
+    return key, value.startswith("-")
+
+
+def campaign_for_page(*, slug: str | None = None) -> Campaign | None:
+    """The campaign named by slug, else the one the site leads with."""
+    from campaigns.selectors import campaign_featured
+
+    if slug:
+        return Campaign.objects.filter(slug=slug, is_active=True).first()
+    return campaign_featured()
+
+
+def run_latest(*, campaign: Campaign, window: str) -> RankingRun | None:
+    """The newest published run; its id is also the cache version of every page built from it."""
+    return (
+        RankingRun.objects.filter(campaign=campaign, window=window, status=RankingRun.Status.PUBLISHED)
+        .order_by("-published_at", "-id")
+        .first()
+    )
+
+
+def standing_page_queryset(*, run: RankingRun, sort: str = "rank", descending: bool = False, query: str = ""):
+    """The run's standings, filtered by a name/UID search and ordered by one metric (empty values last)."""
+    qs = Standing.objects.filter(run=run).select_related("trader")
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(trader__display_name__icontains=query) | Q(trader__exchange_uid__icontains=query))
+    field = SORTS[sort][0]
+    primary = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    # Deterministic tie order: rank, then id, so a page boundary never shuffles rows.
+    return qs.order_by(primary, F("rank").asc(nulls_last=True), "id")
+
+
+def pools_of(*, campaign: Campaign) -> list[RewardPool]:
+    return list(campaign.pools.filter(is_active=True).order_by("id"))
+
+
+def tier_amounts(*, pools: list[RewardPool]) -> tuple[RewardPool | None, list[Decimal]]:
+    """The monthly leaderboard pool and what each rank would earn from it if the period ended now."""
+    pool = next((p for p in pools if p.kind == RewardPool.Kind.LEADERBOARD), None)
+    if pool is None:
+        return None, []
+    tiers = [Decimal(str(t)) for t in (pool.rules or {}).get("tiers", [])]
+    if not tiers and pool.winners:
+        # Without a tier table, an even split of the pool among the winners (cents, largest remainder first).
+        cents = int(pool.amount * 100)
+        base, extra = divmod(cents, pool.winners)
+        tiers = [Decimal(base + (1 if i < extra else 0)) / 100 for i in range(pool.winners)]
+    return pool, tiers
+
+
+def top_standings(*, run: RankingRun | None, limit: int = 10) -> list[Standing]:
+    if run is None:
+        return []
+    return list(Standing.objects.filter(run=run, rank__isnull=False).select_related("trader").order_by("rank")[:limit])
+
+
+def posts_showcase(*, campaign: Campaign, limit: int = 6) -> list[Post]:
+    """Quality posts the moderators put forward: featured or home-page, newest first."""
+    return list(
+        Post.objects.filter(campaign=campaign, status=Post.Status.QUALITY)
+        .filter(Q(is_featured=True) | Q(is_home_page=True))
+        .select_related("trader")
+        .order_by("-is_home_page", "-published_at", "id")[:limit]
+    )
+
+
+def public_posts(*, campaign: Campaign | None = None) -> QuerySet[Post]:
+    qs = Post.objects.filter(status=Post.Status.QUALITY).select_related("trader", "campaign")
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return qs.order_by("-published_at", "id")
+
+
+def trader_public(*, exchange_uid: str) -> LeadTrader | None:
+    return LeadTrader.objects.filter(exchange_uid=exchange_uid).exclude(status=LeadTrader.Status.PENDING).first()
+
+
+def trader_standings(*, trader: LeadTrader, campaign: Campaign | None, limit: int = 400) -> list[Standing]:
+    """The trader's rows in published runs of the campaign, newest first (rank history and latest per window)."""
+    if campaign is None:
+        return []
+    return list(
+        Standing.objects.filter(trader=trader, run__campaign=campaign, run__status=RankingRun.Status.PUBLISHED)
+        .select_related("run")
+        .order_by("-run__published_at", "-run_id")[:limit]
+    )
+
+
+def latest_per_window(standings: list[Standing]) -> dict[str, Standing]:
+    latest: dict[str, Standing] = {}
+    for standing in standings:  # newest first
+        latest.setdefault(standing.run.window, standing)
+    return latest
+
+
+def equity_series(*, trader: LeadTrader, days: int = 365) -> list[tuple]:
+    """[(date, unit_value, equity)] oldest first, over the trader's last `days` days of data."""
+    rows = list(
+        DailyEquity.objects.filter(trader=trader, unit_value__isnull=False)
+        .order_by("-date")
+        .values_list("date", "unit_value", "equity")[:days]
+    )
+    rows.reverse()
+    return rows
+
+
+@dataclass(frozen=True)
+class RewardsEarned:
+    lines: list[Payout]
+    totals: dict[str, Decimal]  # "cash USDT" style key -> sum
+
+
+def trader_rewards(*, trader: LeadTrader) -> RewardsEarned:
+    """Payouts from approved or paid batches only: a draft can still change."""
+    lines = list(
+        Payout.objects.filter(trader=trader, batch__status__in=[PayoutBatch.Status.APPROVED, PayoutBatch.Status.PAID])
+        .select_related("period__pool__campaign", "batch")
+        .order_by("-period__starts_at", "id")[:50]
+    )
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        key = f"{line.currency}|{line.reward_form}"
+        totals[key] = totals.get(key, Decimal("0")) + line.amount
+    return RewardsEarned(lines=lines, totals=totals)
+
+
+def trader_posts(*, trader: LeadTrader, limit: int = 10) -> list[Post]:
+    return list(
+        Post.objects.filter(trader=trader, status=Post.Status.QUALITY)
+        .select_related("campaign")
+        .order_by("-published_at", "id")[:limit]
+    )
+
+
+def spotlight(*, campaign: Campaign, run_7d: RankingRun | None) -> Standing | None:
+    """This week's star trader: the spotlight selector when the payouts work provides one, else the 7d leader."""
+    try:
+        from campaigns.selectors import spotlight_trader  # provided by the posts and payouts work
+    except ImportError:
+        spotlight_trader = None
+    if spotlight_trader is not None:
+        try:
+            picked = spotlight_trader(campaign=campaign)
+        except TypeError:
+            picked = None
+        if isinstance(picked, Standing):
+            return picked
+        if isinstance(picked, LeadTrader) and run_7d is not None:
+            return Standing.objects.filter(run=run_7d, trader=picked).select_related("trader").first()
+    top = top_standings(run=run_7d, limit=1)
+    return top[0] if top else None
+
+
+def registration_state(*, campaign: Campaign, now=None) -> str:
+    now = now or timezone.now()
+    if now < campaign.registration_opens_at:
+        return "upcoming"
+    if now < campaign.registration_closes_at:
+        return "open"
+    return "closed"

@@ -1,0 +1,179 @@
+"""Public pages: render in both languages, fixed query counts, versioned cache, 304s, cache outage."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+
+from leaderboard.models import RankingRun, Standing
+from tests.pages_data import build_board, publish_new_run
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def board():
+    return build_board(traders=60)
+
+
+def _get(client, url, lang="en", **headers):
+    client.cookies["django_language"] = lang
+    return client.get(url, headers=headers)
+
+
+@pytest.mark.parametrize(("lang", "marker"), [("en", "Star trader of the week"), ("zh-hans", "本周明星带单员")])
+def test_home_renders_in_both_languages(client, board, lang, marker):
+    response = _get(client, "/", lang)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert marker in html
+    assert "20,000" in html or "20000" in html
+    assert 'href="/register/"' in html or "register" in html
+    assert "5,000.00 USDT" in html  # rank 1's projected tier from the pool's rules
+    assert "countdown" in html and "data-deadline" in html
+    assert "(UTC+08:00)" in html  # the registration window in the campaign's zone
+    assert 'id="regime-slot"' in html
+
+
+@pytest.mark.parametrize(("lang", "marker"), [("en", "Lead-trader leaderboard"), ("zh-hans", "带单员排行榜")])
+def test_leaderboard_renders_in_both_languages(client, board, lang, marker):
+    response = _get(client, "/leaderboard/?window=7d", lang)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert marker in html
+    run = board["runs"]["7d"]
+    first = Standing.objects.get(run=run, rank=1)
+    assert first.trader.display_name in html
+    assert 'class="tab active"' in html and 'data-window="7d"' in html
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_trader_profile_renders_charts(client, board, lang):
+    trader = board["traders"][0]
+    response = _get(client, reverse("leaderboard:trader", args=[trader.exchange_uid]), lang)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<svg") >= 2 and 'class="line" d="M' in html
+    assert "30.00 USDT" in html  # the approved first-post voucher
+    assert "rule_version" in html or "weights" in html  # the "why this rank" breakdown
+
+
+def test_unknown_trader_is_404(client, board):
+    assert client.get("/traders/NOPE/").status_code == 404
+
+
+def test_sort_search_and_pagination(client, board):
+    html = client.get("/leaderboard/?window=30d&sort=-roi").content.decode()
+    run = board["runs"]["30d"]
+    best = Standing.objects.filter(run=run).order_by("-roi").first()
+    rows = re.findall(r'class="trader-link" href="/traders/([^/]+)/"', html)
+    assert rows[0] == best.trader.exchange_uid
+    assert len(rows) == 50  # a page
+    page2 = client.get("/leaderboard/?window=30d&sort=-roi&page=2").content.decode()
+    assert len(re.findall(r'class="trader-link"', page2)) == 10
+    uid = board["traders"][17].exchange_uid
+    found = client.get(f"/leaderboard/?window=30d&q={uid}").content.decode()
+    assert re.findall(r'class="trader-link" href="/traders/([^/]+)/"', found) == [uid]
+    assert "No trader matches" in client.get("/leaderboard/?q=zzzz-nothing").content.decode()
+
+
+def test_badges_and_rank_change(client, board):
+    html = client.get("/leaderboard/?window=7d").content.decode()
+    assert "under review" in html
+    assert "not eligible" in client.get("/leaderboard/?window=7d&page=2").content.decode()  # unranked sort last
+    assert re.search(r'class="chg (up|down)"', html)
+
+
+def test_bad_parameters_fall_back(client, board):
+    for url in ["/leaderboard/?window=1y&sort=drop+table&page=-4", "/leaderboard/?page=abc", "/leaderboard/?page=999"]:
+        assert client.get(url).status_code == 200
+    assert client.get("/leaderboard/?campaign=nope").status_code == 404
+
+
+def test_query_counts_do_not_grow_with_traders(client, django_assert_max_num_queries):
+    board = build_board(traders=30)
+    with django_assert_max_num_queries(8):
+        assert client.get("/leaderboard/?window=30d").status_code == 200
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(f"/traders/{board['traders'][0].exchange_uid}/").status_code == 200
+    client.get("/leaderboard/?window=30d")
+    # cached: campaign + latest run only
+    with django_assert_max_num_queries(3):
+        assert client.get("/leaderboard/?window=30d").status_code == 200
+
+
+def test_publishing_a_run_replaces_the_cached_table(client, board):
+    first = _board_html(client.get("/leaderboard/?window=7d"))
+    assert _board_html(client.get("/leaderboard/?window=7d")) == first  # served from cache
+    run = publish_new_run(campaign=board["campaign"], window="7d", traders=board["traders"], seed=12345)
+    fresh = _board_html(client.get("/leaderboard/?window=7d"))
+    leader = Standing.objects.get(run=run, rank=1).trader.display_name
+    assert fresh != first
+    assert run.end_date.isoformat() in fresh
+    assert leader in fresh
+
+
+def _board_html(response) -> str:
+    """The cached table section (the rest of the page carries a per-visitor CSRF token)."""
+    html = response.content.decode()
+    return html[html.index('id="board"') : html.index("</section>", html.index('id="board"'))]
+
+
+def test_conditional_get_returns_304_until_a_new_run(client, board):
+    response = client.get("/leaderboard/?window=90d")
+    etag, last_modified = response["ETag"], response["Last-Modified"]
+    assert client.get("/leaderboard/?window=90d", headers={"if-none-match": etag}).status_code == 304
+    assert client.get("/leaderboard/?window=90d", headers={"if-modified-since": last_modified}).status_code == 304
+    # another language is another representation
+    client.cookies["django_language"] = "zh-hans"
+    assert client.get("/leaderboard/?window=90d", headers={"if-none-match": etag}).status_code == 200
+    client.cookies["django_language"] = "en"
+    publish_new_run(campaign=board["campaign"], window="90d", traders=board["traders"])
+    assert client.get("/leaderboard/?window=90d", headers={"if-none-match": etag}).status_code == 200
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens here: every cache call fails
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+)
+def test_pages_render_when_the_cache_is_down(client):
+    board = build_board(traders=10)
+    response = client.get("/leaderboard/?window=7d")
+    assert response.status_code == 200
+    assert Standing.objects.get(run=board["runs"]["7d"], rank=1).trader.display_name in response.content.decode()
+
+
+@pytest.mark.redis
+def test_versioned_cache_in_redis(client, board, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}
+    }
+    from django.core.cache import caches
+
+    caches._settings = None  # pick up the override
+    client.get("/leaderboard/?window=7d")
+    run = RankingRun.objects.filter(window="7d", status="published").first()
+    assert any(f"pages:leaderboard:v{run.pk}:" in key.decode() for key in _redis_keys(settings.REDIS_URL))
+
+
+def _redis_keys(url):
+    import redis
+
+    return redis.Redis.from_url(url).keys("*pages:leaderboard*")
