@@ -36,7 +36,7 @@ def content_scores(posts: pd.DataFrame, *, zone: ZoneInfo, rules: dict | None = 
     weights = {**DEFAULT_RULES["weights"], **rules.get("weights", {})}
     columns = ["posts", "days", *INPUTS, "eligible", *[f"pct_{c}" for c in INPUTS], "score", "rank"]
     if posts.empty:
-        return pd.DataFrame(columns=columns).rename_axis("trader_id")
+        return pd.DataFrame(columns=columns).astype({"eligible": bool}).rename_axis("trader_id")
     frame = posts.assign(
         day=pd.to_datetime(posts["published_at"], utc=True).dt.tz_convert(zone).dt.date,
         engagement=posts["likes"] + posts["comments"] + posts["shares"],

@@ -11,3 +11,12 @@ def ensure_periods(campaign_id: int) -> int:
     """Create any missing reward periods of a campaign's pools (after an operator adds or edits a pool)."""
     campaign = Campaign.objects.get(pk=campaign_id)
     return len(reward_periods_ensure(campaign=campaign))
+
+
+@shared_task(name="campaigns.tasks.close_periods")
+def close_periods() -> dict:
+    """Close every ended reward period and calculate a draft payout batch for each (beat, every 15 minutes)."""
+    from campaigns.services.payouts import reward_periods_close
+
+    summary = reward_periods_close()
+    return {"closed": summary.closed, "calculated": summary.calculated, "waiting": summary.waiting}

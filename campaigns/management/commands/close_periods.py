@@ -1,0 +1,35 @@
+"""Close every ended reward period and calculate its draft payout batch (what beat runs every 15 minutes)."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.dateparse import parse_datetime
+
+from campaigns.services.payouts import reward_periods_close
+
+
+class Command(BaseCommand):
+    help = (
+        "Close every reward period that has ended and calculate a draft payout batch for each closed period "
+        "without one. Leaderboard periods wait for their published ranking run. Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--now", help="Pretend it is this ISO 8601 time (with offset), e.g. for a replay.")
+
+    def handle(self, *args, **options):
+        now = None
+        if options["now"]:
+            now = parse_datetime(options["now"])
+            if now is None or now.tzinfo is None:
+                raise CommandError(f"--now must be an ISO 8601 time with an offset, got {options['now']!r}")
+        try:
+            summary = reward_periods_close(now=now)
+        except Exception as exc:
+            raise CommandError(f"Closing periods failed: {exc}") from exc
+        for period_id, why in summary.waiting.items():
+            self.stdout.write(self.style.WARNING(f"Period {period_id} waits: {why}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Closed {len(summary.closed)} periods, calculated {len(summary.calculated)} draft batches, "
+                f"{len(summary.waiting)} waiting."
+            )
+        )
