@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from regime.indicators import CONFIRMS, CONTRADICTS, LEGS, MIXED, NO_DATA
 
@@ -123,3 +123,33 @@ def framing_texts(**kwargs) -> tuple[str, str]:
     with translation.override("zh-hans"):
         zh = framing_text(**kwargs)
     return en, zh
+
+
+INDICATOR_NAMES = {
+    "btc_drawdown": gettext_lazy("BTC below its 365-day high"),
+    "btc_return_90d": gettext_lazy("BTC 90-day return"),
+    "btc_vs_200d": gettext_lazy("BTC vs its 200-day average"),
+    "btc_vol_30d": gettext_lazy("BTC 30-day volatility (annualised)"),
+    "dgs10_change_90d": gettext_lazy("10-year yield, 90-day change"),
+    "credit_change_90d": gettext_lazy("Credit yield, 90-day change"),
+    "money_multiplier": gettext_lazy("Money multiplier (M2 / base)"),
+    "money_multiplier_change_1y": gettext_lazy("Money multiplier, 1-year change"),
+    "mu_vs_btc_90d": gettext_lazy("MU 90-day return minus BTC's"),
+    "sndk_vs_btc_90d": gettext_lazy("SNDK 90-day return minus BTC's"),
+}
+LEG_NAMES = {
+    "crypto": gettext_lazy("Crypto liquidity barometer"),
+    "rates": gettext_lazy("Discount-rate pressure"),
+    "multiplier": gettext_lazy("Money multiplier"),
+    "cashflow": gettext_lazy("Cash-flow leadership"),
+}
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "pct":
+        return f"{value * 100:+.1f}%"
+    if unit == "bp":
+        return _("%(bp)s bp") % {"bp": f"{value:+.0f}"}
+    return f"{value:.2f}"

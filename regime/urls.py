@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "regime"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("regime/", views.history, name="history"),
+]

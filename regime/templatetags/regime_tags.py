@@ -1,0 +1,78 @@
+"""`{% load regime_tags %}{% regime_widget %}`: the liquidity-regime widget, self-contained (its own CSS)."""
+
+from django import template
+from django.utils.translation import get_language
+
+from regime import narrative
+from regime.charts import sparkline
+from regime.indicators import INDICATORS, LEGS, NO_DATA
+from regime.models import RegimeReading
+from regime.selectors import regime_reading_latest
+
+register = template.Library()
+
+SPARK_DAYS = 90
+GAUGE_RANGE = 2.0  # the gauge spans score -2 .. +2 (clipped beyond)
+
+
+def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> dict:
+    if reading is None:
+        return {"reading": None}
+    history = list(
+        RegimeReading.objects.filter(as_of__lte=reading.as_of)
+        .order_by("-as_of")
+        .values_list("components", flat=True)[:SPARK_DAYS]
+    )[::-1]
+    indicators = (reading.components or {}).get("indicators", {})
+    legs = (reading.components or {}).get("legs", {})
+    groups = []
+    for leg in LEGS:
+        rows = []
+        for spec in INDICATORS:
+            if spec.leg != leg:
+                continue
+            item = indicators.get(spec.key, {})
+            series = [(h.get("indicators", {}).get(spec.key) or {}).get("value") for h in history]
+            contribution = item.get("contribution")
+            rows.append(
+                {
+                    "key": spec.key,
+                    "name": narrative.INDICATOR_NAMES[spec.key],
+                    "value": narrative.format_value(item.get("value"), spec.unit),
+                    "missing": item.get("value") is None,
+                    "direction": item.get("direction", 0),
+                    "stale": item.get("stale", False),
+                    "last": item.get("last"),
+                    "code": item.get("code"),
+                    "tone": "scarce" if (contribution or 0) < 0 else "abundant" if (contribution or 0) > 0 else "flat",
+                    "scored": spec.weight > 0,
+                    "spark": sparkline(series),
+                }
+            )
+        verdict = legs.get(leg, NO_DATA)
+        groups.append(
+            {
+                "leg": leg,
+                "name": narrative.LEG_NAMES[leg],
+                "verdict": verdict,
+                "verdict_text": narrative.verdict_text(verdict),
+                "rows": rows,
+            }
+        )
+    gauge = max(-GAUGE_RANGE, min(GAUGE_RANGE, reading.score))
+    language = (get_language() or "en").lower()
+    return {
+        "reading": reading,
+        "label_text": narrative.label_text(reading.label),
+        "groups": groups,
+        "gauge_pct": round((gauge + GAUGE_RANGE) / (2 * GAUGE_RANGE) * 100, 1),
+        "text": reading.text_zh if language.startswith("zh") else reading.text_en,
+        "missing": reading.missing or [],
+        "compact": compact,
+    }
+
+
+@register.inclusion_tag("regime/_widget.html")
+def regime_widget(reading: RegimeReading | None = None, compact: bool = False) -> dict:
+    """The latest regime reading (or the one given): label, gauge, indicators with sparklines, framing text."""
+    return widget_context(reading or regime_reading_latest(), compact=compact)
