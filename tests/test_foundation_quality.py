@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
@@ -18,6 +19,7 @@ def test_ruff_is_clean():
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+@pytest.mark.django_db
 def test_no_missing_migrations():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
