@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from .admin_desk import PayoutDeskAdmin, PostModerationAdmin
 from .forms import CampaignAdminForm
 from .models import AuditEvent, Campaign, Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
 from .services.enrolment import enrollment_approve, enrollment_reject
@@ -99,11 +100,8 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
-    list_display = ["url", "trader", "campaign", "status", "is_featured", "is_home_page", "published_at"]
-    list_filter = ["status", "is_featured", "is_home_page", "campaign"]
-    search_fields = ["url", "trader__display_name", "trader__exchange_uid"]
-    raw_id_fields = ["trader", "duplicate_of"]
+class PostAdmin(PostModerationAdmin):
+    """The moderation queue (campaigns/admin_desk.py): quality / reject with reason / featured / home page."""
 
 
 @admin.register(RewardPool)
@@ -118,17 +116,9 @@ class RewardPeriodAdmin(admin.ModelAdmin):
     list_filter = ["status", "pool__kind", "pool__campaign"]
 
 
-class PayoutInline(admin.TabularInline):
-    model = Payout
-    extra = 0
-    raw_id_fields = ["trader", "ranking_run"]
-
-
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(admin.ModelAdmin):
-    list_display = ["period", "status", "pool_amount", "total", "unspent", "calculated_at", "approved_at"]
-    list_filter = ["status"]
-    inlines = [PayoutInline]
+class PayoutBatchAdmin(PayoutDeskAdmin):
+    """The payout desk (campaigns/admin_desk.py): preview with reasons, recalculate, approve, export, mark paid."""
 
 
 @admin.register(Payout)
