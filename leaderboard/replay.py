@@ -11,7 +11,6 @@ endpoint's time field, oldest first, at most `limit`.
 """
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -97,12 +96,17 @@ def serve_list(records: list, query: dict, time_field: str | None) -> list:
 
 
 def cassette_routes(cassette: dict) -> dict:
-    """{path suffix: httpResponse} from a recorded file's cases that name their url."""
+    """{path suffix: httpResponse} from a recorded file's cases that name their url.
+
+    A case with "httpStatus" (not 2xx) is a recorded error answer, its httpResponse the error body.
+    """
     routes = {}
     for cases in cassette.get("methods", {}).values():
         for case in cases:
-            if case.get("url"):
-                routes[case["url"]] = case["httpResponse"]
+            if not case.get("url"):
+                continue
+            status = int(case.get("httpStatus", 200))
+            routes[case["url"]] = case["httpResponse"] if status < 300 else HttpError(status, case["httpResponse"])
     return routes
 
 
@@ -121,12 +125,7 @@ def replay_attach(*, exchange: ccxt.Exchange, cassette: dict | None = None, **kw
     """Answer the exchange's HTTP from its recorded file (replay_dir()/<id>.json) or the cassette given."""
     if cassette is None:
         cassette = json.loads((replay_dir() / f"{exchange.id}.json").read_text())
-    routes = {**shared_static_routes(), **cassette_routes(cassette)} if exchange.id == "gate" else {}
-    if exchange.id != "gate":
-        routes = cassette_routes(cassette)
+    routes = {**(shared_static_routes() if exchange.id == "gate" else {}), **cassette_routes(cassette)}
     transport = RecordedHttp(exchange=exchange, routes=routes, **kwargs)
     exchange.fetch = transport
     return transport
-
-
-Answer = HttpError | Exception | Callable
