@@ -251,8 +251,9 @@ class PayoutDeskAdmin(admin.ModelAdmin):
             "batch": batch,
             "lines": lines,
             "zone": zone,
-            "period_start": batch.period.starts_at.astimezone(zone),
-            "period_end": batch.period.ends_at.astimezone(zone),
+            # Formatted here: the template would show the active zone (UTC), not the campaign's.
+            "period_start": f"{batch.period.starts_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            "period_end": f"{batch.period.ends_at.astimezone(zone):%Y-%m-%d %H:%M}",
             "can_recalculate": batch.status == PayoutBatch.Status.DRAFT and self.has_change_permission(request),
             "can_approve": batch.status == PayoutBatch.Status.DRAFT
             and user.has_perm("campaigns.approve_payoutbatch")
