@@ -7,8 +7,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from leaderboard.models import DailyEquity, LeadTrader
+from campaigns.models import Campaign
+from leaderboard.models import DailyEquity, LeadTrader, RankingRun
 from leaderboard.services.equity import daily_equity_upsert
+from leaderboard.services.ranking import (
+    ROLLING_DAYS,
+    RankingError,
+    data_cutoff,
+    period_days,
+    ranking_run_publish,
+    ranking_targets,
+)
 from leaderboard.simulation import simulate_population
 
 DEMO_SEED = 20260212
@@ -47,3 +56,33 @@ def seed_performance(*, table) -> int:
     )
     rows = table.assign(trader_id=table["exchange_uid"].map(ids)).drop(columns=["exchange_uid"])
     return daily_equity_upsert(rows=rows.to_dict("records"), source=DailyEquity.Source.SIMULATED)
+
+
+def seed_rankings(*, now=None) -> str:
+    """Published runs for 7d/30d/90d (plus one a day earlier, so rank changes show) and every started
+    leaderboard period of every campaign, through the same service as production. Runs that already exist for the
+    same window and cutoff are left alone, so a second seed adds nothing."""
+    now = now or timezone.now()
+    published = skipped = 0
+    for campaign in Campaign.objects.filter(starts_at__lte=now).order_by("starts_at"):
+        cutoff = data_cutoff(campaign=campaign)
+        if cutoff is None:
+            skipped += 1
+            continue
+        jobs = [(w, None, c, now - (cutoff - c)) for w in ROLLING_DAYS for c in (cutoff - timedelta(days=1), cutoff)]
+        for window, period in ranking_targets(
+            campaign=campaign, windows=["period"], include_closed_periods=True, now=now
+        ):
+            jobs.append((window, period, min(period_days(period=period, zone=campaign.zone)[1], cutoff), now))
+        for window, period, end, at in jobs:
+            runs = RankingRun.objects.filter(
+                campaign=campaign, window=window, period=period, end_date=end, status=RankingRun.Status.PUBLISHED
+            )
+            if runs.exists():
+                continue
+            try:
+                ranking_run_publish(campaign=campaign, window=window, period=period, cutoff=end, now=at)
+                published += 1
+            except RankingError:
+                skipped += 1
+    return f"{published} ranking runs published ({skipped} skipped)"

@@ -26,4 +26,6 @@ class Command(BaseCommand):
             steps.append(f"{len(traders)} simulated traders")
             steps.append(f"{leaderboard_demo.seed_performance(table=table)} daily equity rows")
         steps.append(regime_demo.seed_regime())
+        # After performance, enrolments and BTC: rankings read all three.
+        steps.append(leaderboard_demo.seed_rankings())
         self.stdout.write(self.style.SUCCESS(f"Demo seeded in {time.monotonic() - started:.1f}s: " + "; ".join(steps)))
