@@ -85,8 +85,8 @@ def leg_clause(leg: str, indicators: dict, verdict: str) -> str:
         }
         return _("%(leg)s: no data") % {"leg": names[leg]}
     note = _stale_note(indicators, keys)
-    tail = f"{note}, {verdict_text(verdict)}" if note else verdict_text(verdict)
     sep = _(", ")
+    tail = sep.join([note, verdict_text(verdict)]) if note else verdict_text(verdict)
     return _("%(facts)s (%(verdict)s)") % {"facts": sep.join(parts), "verdict": tail}
 
 
@@ -113,7 +113,7 @@ def framing_text(*, label: str, score: float | None, indicators: dict, legs: dic
         "score": score_text,
         "tally": tally,
     }
-    return f"{first}{_('.')} {end}"
+    return _("%(legs)s. %(conclusion)s") % {"legs": first, "conclusion": end}
 
 
 def framing_texts(**kwargs) -> tuple[str, str]:
