@@ -1,0 +1,144 @@
+"""The regime widget partial in English and Chinese, the simulated label, the history page, the API, the demo seed
+and the stored readings, on the real series of the shared data folder."""
+
+import csv
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.template import Context, Template
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from regime.demo import _btc_from_files, seed_regime
+from regime.models import MarketSeries, RegimeReading
+from regime.services.imports import series_import_file
+from regime.services.readings import regime_readings_compute
+
+pytestmark = pytest.mark.django_db
+
+WIDGET = Template("{% load regime_tags %}{% regime_widget %}")
+
+
+@pytest.fixture
+def real_readings(shared_data):
+    since = date(2018, 1, 1)
+    _btc_from_files(shared_data)
+    files = [("fred_DGS10.csv", "DGS10"), ("fred_M2SL.csv", "M2SL"), ("fred_BOGMBASE.csv", "BOGMBASE")]
+    files += [("fred_BAA10Y.csv", "BAA10Y"), ("stock_MU_daily.csv", "MU"), ("stock_SNDK_daily.csv", "SNDK")]
+    for name, code in files:
+        series_import_file(path=shared_data / name, code=code, since=since)
+    result = regime_readings_compute(days=120)
+    assert result.written == 120 and result.end == date(2026, 1, 23)
+    return shared_data
+
+
+def _btc_closes(folder):
+    with open(folder / "btc_usdt_daily_hyperliquid_2023-2026.csv", newline="") as fh:
+        return [float(r["close"]) for r in csv.DictReader(fh)]
+
+
+def render(language: str) -> str:
+    with translation.override(language):
+        return WIDGET.render(Context({}))
+
+
+def test_widget_in_english_quotes_the_live_numbers(real_readings):
+    closes = _btc_closes(real_readings)
+    drawdown = round((1 - closes[-1] / max(closes[-365:])) * 100)
+    html = render("en")
+    assert 'data-regime="scarce"' in html and "Capital scarce" in html
+    assert f"BTC is {drawdown}% below its one-year high" in html
+    assert "As of 2026-01-23" in html
+    assert "confirms" in html and "contradicts" in html  # each leg read as the data shows it
+    assert "Simulated data" not in html
+    # Every indicator has a row; those with history have a sparkline; stale inputs are named.
+    assert len(re.findall(r'<tr class="rg-row', html)) == 10
+    assert html.count("<polyline") >= 8
+    assert "BOGMBASE · stale since 2025-05-01" in html
+    assert "regime.css" in html
+
+
+def test_widget_in_chinese(real_readings):
+    closes = _btc_closes(real_readings)
+    drawdown = round((1 - closes[-1] / max(closes[-365:])) * 100)
+    html = render("zh-hans")
+    assert "资本稀缺" in html and "市场状态" in html
+    assert f"BTC 较一年高点低 {drawdown}%" in html
+    assert "印证" in html and "相悖" in html
+    assert "截至 2026-01-23" in html
+    assert "Capital scarce" not in html
+
+
+def test_widget_without_readings_says_so():
+    assert "No market regime reading yet" in render("en")
+    assert "尚无市场状态读数" in render("zh-hans")
+
+
+def test_stored_reading_names_stale_inputs_and_scores_what_is_there(real_readings):
+    reading = RegimeReading.objects.get(as_of=date(2026, 1, 23))
+    indicators = reading.components["indicators"]
+    assert indicators["dgs10_change_90d"]["stale"] and indicators["dgs10_change_90d"]["z"] is None
+    assert indicators["dgs10_change_90d"]["last"] == "2025-12-30"
+    assert not indicators["btc_drawdown"]["stale"] and indicators["btc_drawdown"]["z"] is not None
+    scored = [i for i in indicators.values() if i["contribution"] is not None]
+    assert sum(i["contribution"] for i in scored) == pytest.approx(reading.score, abs=1e-5)
+    assert {m["code"] for m in reading.missing} == {"DGS10", "BOGMBASE"}
+    assert reading.components["legs"] == {
+        "crypto": "confirms", "rates": "mixed", "multiplier": "contradicts", "cashflow": "confirms",
+    }  # fmt: skip
+    # Recomputing writes the same readings again, no duplicates.
+    before = RegimeReading.objects.count()
+    regime_readings_compute()
+    assert RegimeReading.objects.count() == before
+
+
+def test_history_page_and_api(real_readings):
+    client = Client()
+    page = client.get(reverse("regime:history"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="regime-price-chart"' in body and 'class="rg-band-scarce"' in body
+    assert body.count('class="rg-price"') == 11  # BTC plus ten indicators
+    assert "Hyperliquid" in body  # the data source is named
+
+    latest = client.get("/api/v1/regime/")
+    assert latest.status_code == 200
+    data = latest.json()
+    assert data["as_of"] == "2026-01-23" and data["label"] == "scarce" and data["is_simulated"] is False
+    assert data["text"] == data["text_en"] and "资本稀缺" in data["text_zh"]
+    zh = client.get("/api/v1/regime/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert zh.json()["text"] == data["text_zh"]
+    history = client.get("/api/v1/regime/history/", {"start": "2026-01-20"}).json()
+    assert [r["as_of"] for r in history["results"]] == ["2026-01-20", "2026-01-21", "2026-01-22", "2026-01-23"]
+    assert client.get("/api/v1/regime/history/", {"start": "nope"}).status_code == 400
+    schema = client.get("/api/schema/").content.decode()
+    assert "/api/v1/regime/" in schema and "RegimeReading" in schema
+
+
+def test_api_without_readings_is_404():
+    assert Client().get("/api/v1/regime/").status_code == 404
+
+
+def test_demo_seed_without_network_or_data_is_simulated_and_labelled(tmp_path, shared_data):
+    today = date(2026, 11, 26)
+    summary = seed_regime(online=False, data_dir=tmp_path / "absent", today=today)
+    assert "SIMULATED" in summary
+    assert RegimeReading.objects.count() == 730
+    assert not RegimeReading.objects.filter(is_simulated=False).exists()
+    assert RegimeReading.objects.latest("as_of").as_of == today - timedelta(days=1)
+    assert set(RegimeReading.objects.values_list("label", flat=True)) >= {"scarce", "abundant"}
+    assert "Simulated data" in render("en") and "模拟数据" in render("zh-hans")
+    assert "Simulated data" in Client().get(reverse("regime:history")).content.decode()
+    # Deterministic and idempotent.
+    first = list(RegimeReading.objects.order_by("as_of").values_list("as_of", "score", "label"))
+    seed_regime(online=False, data_dir=tmp_path / "absent", today=today)
+    assert list(RegimeReading.objects.order_by("as_of").values_list("as_of", "score", "label")) == first
+
+    # With the real data available the simulated series and readings are replaced, not mixed in.
+    seed_regime(online=False, data_dir=shared_data, today=today)
+    assert not MarketSeries.objects.filter(is_simulated=True).exists()
+    assert not RegimeReading.objects.filter(is_simulated=True).exists()
+    assert RegimeReading.objects.latest("as_of").as_of == date(2026, 1, 23)
+    assert "Simulated data" not in render("en")
