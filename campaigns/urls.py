@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns import views, views_posts
 
 app_name = "campaigns"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("campaigns/<slug:slug>/enrol/", views.enrol, name="enrol"),
     path("campaigns/<slug:slug>/withdraw/", views.withdraw, name="withdraw"),
     path("me/", views.me, name="me"),
+    path("me/posts/new/", views_posts.post_new, name="post_new"),
 ]

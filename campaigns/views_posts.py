@@ -1,0 +1,44 @@
+"""Post submission from "My campaign": the form validates, campaigns.services.posts.post_submit writes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from campaigns.forms_posts import PostSubmissionForm
+from campaigns.models import Campaign, Enrollment
+from campaigns.services.posts import post_submit
+from leaderboard.models import LeadTrader
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def post_new(request):
+    trader = LeadTrader.objects.filter(user=request.user).first()
+    campaigns = Campaign.objects.filter(
+        enrollments__trader=trader,
+        enrollments__status__in=[Enrollment.Status.PENDING, Enrollment.Status.APPROVED],
+    ).distinct()
+    if trader is None or not campaigns.exists():
+        messages.error(request, _("Enrol in a campaign before submitting posts."))
+        return redirect("campaigns:me")
+    form = PostSubmissionForm(request.POST or None, campaigns=campaigns)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            post_submit(
+                campaign=data["campaign"],
+                trader=trader,
+                url=data["url"],
+                text=data["text"],
+                published_at=data["published_at"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Post submitted. A moderator will review it."))
+            return redirect("campaigns:me")
+    return render(request, "campaigns/post_new.html", {"form": form, "trader": trader})
