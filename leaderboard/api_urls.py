@@ -1,3 +1,10 @@
 """API v1 routes of leaderboard (read-only)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from leaderboard import api
+
+urlpatterns = [
+    path("leaderboard/", api.LeaderboardAPI.as_view(), name="api-leaderboard"),
+    path("traders/<str:exchange_uid>/", api.TraderAPI.as_view(), name="api-trader"),
+]

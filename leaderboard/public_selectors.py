@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign, Payout, PayoutBatch, Post, RewardPool
+from campaigns.models import Campaign, Payout, Post, RewardPool
 from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
 
 WINDOWS = [choice.value for choice in RankingRun.Window]
@@ -79,18 +79,31 @@ def pools_of(*, campaign: Campaign) -> list[RewardPool]:
     return list(campaign.pools.filter(is_active=True).order_by("id"))
 
 
-def tier_amounts(*, pools: list[RewardPool]) -> tuple[RewardPool | None, list[Decimal]]:
-    """The monthly leaderboard pool and what each rank would earn from it if the period ended now."""
-    pool = next((p for p in pools if p.kind == RewardPool.Kind.LEADERBOARD), None)
-    if pool is None:
-        return None, []
-    tiers = [Decimal(str(t)) for t in (pool.rules or {}).get("tiers", [])]
-    if not tiers and pool.winners:
-        # Without a tier table, an even split of the pool among the winners (cents, largest remainder first).
-        cents = int(pool.amount * 100)
-        base, extra = divmod(cents, pool.winners)
-        tiers = [Decimal(base + (1 if i < extra else 0)) / 100 for i in range(pool.winners)]
-    return pool, tiers
+def leaderboard_pool(*, pools: list[RewardPool]) -> RewardPool | None:
+    return next((p for p in pools if p.kind == RewardPool.Kind.LEADERBOARD), None)
+
+
+def projected_rewards(*, pool: RewardPool | None, run: RankingRun | None) -> dict[int, Decimal]:
+    """trader id -> what the pool would pay if the period ended with this run (campaigns.allocation's tier split).
+
+    Ties across a tier boundary share those tiers exactly as the payout will, so the page never promises more.
+    """
+    tiers = [Decimal(str(t)) for t in ((pool.rules or {}).get("tiers", []) if pool else [])]
+    if run is None or not tiers:
+        return {}
+    from campaigns.allocation import split_tiers
+
+    # A few rows past the table so a tie at the last tier is seen whole.
+    top = list(
+        Standing.objects.filter(run=run, rank__isnull=False)
+        .order_by("rank")
+        .values_list("trader_id", "score")[: len(tiers) + 10]
+    )
+    if not top:
+        return {}
+    keys, scores = zip(*top, strict=True)
+    split = split_tiers(total=pool.amount, keys=list(keys), scores=list(scores), tiers=tiers)
+    return {key: amount for key, amount in split.amounts.items() if amount > 0}
 
 
 def top_standings(*, run: RankingRun | None, limit: int = 10) -> list[Standing]:
@@ -126,7 +139,7 @@ def trader_standings(*, trader: LeadTrader, campaign: Campaign | None, limit: in
         return []
     return list(
         Standing.objects.filter(trader=trader, run__campaign=campaign, run__status=RankingRun.Status.PUBLISHED)
-        .select_related("run")
+        .select_related("run", "trader")
         .order_by("-run__published_at", "-run_id")[:limit]
     )
 
@@ -152,19 +165,17 @@ def equity_series(*, trader: LeadTrader, days: int = 365) -> list[tuple]:
 @dataclass(frozen=True)
 class RewardsEarned:
     lines: list[Payout]
-    totals: dict[str, Decimal]  # "cash USDT" style key -> sum
+    totals: dict[tuple[str, str], Decimal]  # (currency, reward form) -> sum
 
 
-def trader_rewards(*, trader: LeadTrader) -> RewardsEarned:
+def trader_rewards(*, trader: LeadTrader, limit: int = 50) -> RewardsEarned:
     """Payouts from approved or paid batches only: a draft can still change."""
-    lines = list(
-        Payout.objects.filter(trader=trader, batch__status__in=[PayoutBatch.Status.APPROVED, PayoutBatch.Status.PAID])
-        .select_related("period__pool__campaign", "batch")
-        .order_by("-period__starts_at", "id")[:50]
-    )
-    totals: dict[str, Decimal] = {}
+    from campaigns.selectors import payout_list_for_trader
+
+    lines = list(payout_list_for_trader(trader=trader)[:limit])
+    totals: dict[tuple[str, str], Decimal] = {}
     for line in lines:
-        key = f"{line.currency}|{line.reward_form}"
+        key = (line.currency, line.reward_form)
         totals[key] = totals.get(key, Decimal("0")) + line.amount
     return RewardsEarned(lines=lines, totals=totals)
 

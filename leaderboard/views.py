@@ -107,15 +107,15 @@ def home(request):
     if campaign is None:
         return render(request, "leaderboard/home.html", context)
     pools = sel.pools_of(campaign=campaign)
-    leaderboard_pool, tiers = sel.tier_amounts(pools=pools)
+    pool = sel.leaderboard_pool(pools=pools)
     period_run = sel.run_latest(campaign=campaign, window=RankingRun.Window.PERIOD)
     run_7d = sel.run_latest(campaign=campaign, window=RankingRun.Window.D7)
-    top = sel.top_standings(run=period_run, limit=len(tiers) or 10)
+    projected = sel.projected_rewards(pool=pool, run=period_run)
+    top = sel.top_standings(run=period_run, limit=(pool.winners if pool and pool.winners else 10))
     context.update(
         pools=pools,
-        leaderboard_pool=leaderboard_pool,
-        top=[(s, tiers[s.rank - 1] if s.rank and s.rank <= len(tiers) else None) for s in top],
-        tiers_total=sum(tiers) if tiers else None,
+        leaderboard_pool=pool,
+        top=[(s, projected.get(s.trader_id)) for s in top],
         period_run=period_run,
         spotlight=sel.spotlight(campaign=campaign, run_7d=run_7d),
         spotlight_run=run_7d,
@@ -175,14 +175,14 @@ def leaderboard(request):
 
 def _render_board(request, *, campaign, run, window, sort, descending, query, page_number) -> str:
     page = None
-    tiers = []
+    projected = {}
     if run is not None:
         paginator = Paginator(
             sel.standing_page_queryset(run=run, sort=sort, descending=descending, query=query), sel.PAGE_SIZE
         )
         page = paginator.get_page(page_number)
         if window == RankingRun.Window.PERIOD:
-            _, tiers = sel.tier_amounts(pools=sel.pools_of(campaign=campaign))
+            projected = sel.projected_rewards(pool=sel.leaderboard_pool(pools=sel.pools_of(campaign=campaign)), run=run)
     link_campaign = campaign if request.GET.get("campaign") else None
     headers = []
     for key, label, kind, optional in COLUMNS:
@@ -205,8 +205,7 @@ def _render_board(request, *, campaign, run, window, sort, descending, query, pa
         change = None
         if standing.rank and standing.previous_rank:
             change = standing.previous_rank - standing.rank
-        projected = tiers[standing.rank - 1] if standing.rank and standing.rank <= len(tiers) else None
-        rows.append({"s": standing, "change": change, "projected": projected})
+        rows.append({"s": standing, "change": change, "projected": projected.get(standing.trader_id)})
     return render_to_string(
         "leaderboard/_board.html",
         {
@@ -223,7 +222,7 @@ def _render_board(request, *, campaign, run, window, sort, descending, query, pa
             "query": query,
             "page": page,
             "rows": rows,
-            "show_projected": bool(tiers),
+            "show_projected": bool(projected),
         },
         request=request,
     )
@@ -268,7 +267,7 @@ def trader_profile(request, exchange_uid: str):
         "history_window": history_window,
         "posts": sel.trader_posts(trader=trader),
         "rewards": rewards,
-        "reward_totals": [(k.split("|")[0], k.split("|")[1], v) for k, v in rewards.totals.items()],
+        "reward_totals": [(currency, form, total) for (currency, form), total in rewards.totals.items()],
         "series_days": len(uv_points),
         "framing": _framing(uv_points=uv_points, standing=primary),
     }
