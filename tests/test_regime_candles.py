@@ -152,3 +152,12 @@ def test_the_daily_task_retries_network_errors_with_backoff():
         assert issubclass(exc, pull_btc_candles.autoretry_for)
     assert not issubclass(ccxt.BadSymbol, RETRYABLE)  # a wrong symbol is not retried
     assert pull_btc_candles.retry_backoff and pull_btc_candles.max_retries >= 3
+
+
+def test_a_failed_pull_leaves_an_imported_series_as_it_was(gate_static):
+    imported = MarketSeries.objects.create(code="BTC/USDT", name="BTC from a file", source=MarketSeries.Source.IMPORT)
+    failing = RecordedGate(gate_static, [], fail_on_call=1)
+    with pytest.raises(ccxt.NetworkError):
+        btc_candles_pull(exchange=gate_with(failing), start_ms=0)
+    imported.refresh_from_db()
+    assert (imported.name, imported.source, imported.cursor_ms) == ("BTC from a file", "import", None)

@@ -87,17 +87,12 @@ def btc_candles_pull(
 ) -> PullResult:
     """Fetch daily candles from the cursor (or `start_ms`, or three years back) up to now. Errors propagate."""
     exchange = exchange or exchange_client()
-    series = series_ensure(
-        code=symbol,
-        name=f"{symbol} daily ({exchange.id})",
-        unit=symbol.split("/")[-1],
-        frequency="daily",
-        source=MarketSeries.Source.EXCHANGE,
-    )
-    since = series.cursor_ms or start_ms
+    existing = MarketSeries.objects.filter(code=symbol).first()
+    since = (existing.cursor_ms if existing and not existing.is_simulated else None) or start_ms
     if since is None:
         start = datetime.now(tz=UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         since = int((start - timedelta(days=DEFAULT_HISTORY_DAYS)).timestamp() * 1000)
+    series = None  # created or relabelled only once the exchange has answered with candles
     pages = created = updated = 0
     while pages < max_pages:
         candles = exchange.fetch_ohlcv(symbol, "1d", since=since, limit=page_limit)
@@ -105,6 +100,14 @@ def btc_candles_pull(
         pages += 1
         if not candles:
             break
+        if series is None:
+            series = series_ensure(
+                code=symbol,
+                name=f"{symbol} daily candles ({exchange.id} via ccxt)",
+                unit=symbol.split("/")[-1],
+                frequency="daily",
+                source=MarketSeries.Source.EXCHANGE,
+            )
         c, u = _store_page(series_id=series.pk, candles=candles)
         created, updated = created + c, updated + u
         if progress:
@@ -113,5 +116,5 @@ def btc_candles_pull(
         if last <= since:  # only the candle we resumed from came back: we are at the head
             break
         since = last
-    series.refresh_from_db()
-    return PullResult(exchange=exchange.id, pages=pages, created=created, updated=updated, cursor_ms=series.cursor_ms)
+    cursor = MarketSeries.objects.filter(code=symbol).values_list("cursor_ms", flat=True).first()
+    return PullResult(exchange=exchange.id, pages=pages, created=created, updated=updated, cursor_ms=cursor)
