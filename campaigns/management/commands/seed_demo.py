@@ -24,8 +24,11 @@ class Command(BaseCommand):
             population, table = leaderboard_demo.demo_population()
             traders = leaderboard_demo.seed_traders(population=population)
             steps.append(f"{len(traders)} simulated traders")
+            steps.append(campaign_demo.seed_enrolments(campaigns=campaigns, traders=traders))
             steps.append(f"{leaderboard_demo.seed_performance(table=table)} daily equity rows")
         steps.append(regime_demo.seed_regime())
         # After performance, enrolments and BTC: rankings read all three.
         steps.append(leaderboard_demo.seed_rankings())
+        # After rankings: the monthly leaderboard payouts read the published period runs.
+        steps.append(campaign_demo.seed_posts_and_payouts())
         self.stdout.write(self.style.SUCCESS(f"Demo seeded in {time.monotonic() - started:.1f}s: " + "; ".join(steps)))
