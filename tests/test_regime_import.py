@@ -149,3 +149,14 @@ def test_missing_file_and_help():
     command = load_command_class(get_commands()["import_series"], "import_series")
     help_text = command.create_parser("manage.py", "import_series").format_help()
     assert "--code" in help_text and "--format" in help_text and "observation_date" in help_text
+
+
+def test_other_regime_commands_fail_clearly():
+    with pytest.raises(CommandError, match="no readings computed"):
+        call_command("compute_regime", stdout=StringIO())
+    with pytest.raises(CommandError, match="--since must be YYYY-MM-DD"):
+        call_command("pull_candles", "--since", "2025/01/01", stdout=StringIO())
+    with pytest.raises(CommandError, match="unknown ccxt exchange"):
+        call_command("pull_candles", "--exchange", "nosuchexchange", stdout=StringIO())
+    with pytest.raises(CommandError, match="dates are YYYY-MM-DD"):
+        call_command("compute_regime", "--end", "yesterday", stdout=StringIO())
