@@ -1,6 +1,7 @@
 """`{% load regime_tags %}{% regime_widget %}`: the liquidity-regime widget, self-contained (its own CSS)."""
 
 from django import template
+from django.core.cache import cache
 from django.utils.translation import get_language
 
 from regime import narrative
@@ -15,14 +16,30 @@ SPARK_DAYS = 90
 GAUGE_RANGE = 2.0  # the gauge spans score -2 .. +2 (clipped beyond)
 
 
-def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> dict:
-    if reading is None:
-        return {"reading": None}
+def _sparklines(reading: RegimeReading) -> dict[str, str]:
+    """SVG points of each indicator over the last SPARK_DAYS readings; cached per reading and score, since every
+    page shows the widget and the points only change when a reading is (re)computed."""
+    key = f"regime:sparks:{reading.pk}:{reading.as_of}:{reading.score!r}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     history = list(
         RegimeReading.objects.filter(as_of__lte=reading.as_of)
         .order_by("-as_of")
         .values_list("components", flat=True)[:SPARK_DAYS]
     )[::-1]
+    sparks = {
+        spec.key: sparkline([((h or {}).get("indicators", {}).get(spec.key) or {}).get("value") for h in history])
+        for spec in INDICATORS
+    }
+    cache.set(key, sparks, 6 * 3600)
+    return sparks
+
+
+def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> dict:
+    if reading is None:
+        return {"reading": None}
+    sparks = _sparklines(reading)
     indicators = (reading.components or {}).get("indicators", {})
     legs = (reading.components or {}).get("legs", {})
     groups = []
@@ -32,7 +49,6 @@ def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> d
             if spec.leg != leg:
                 continue
             item = indicators.get(spec.key, {})
-            series = [(h.get("indicators", {}).get(spec.key) or {}).get("value") for h in history]
             contribution = item.get("contribution")
             rows.append(
                 {
@@ -46,7 +62,7 @@ def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> d
                     "code": item.get("code"),
                     "tone": "scarce" if (contribution or 0) < 0 else "abundant" if (contribution or 0) > 0 else "flat",
                     "scored": spec.weight > 0,
-                    "spark": sparkline(series),
+                    "spark": sparks.get(spec.key, ""),
                 }
             )
         verdict = legs.get(leg, NO_DATA)
