@@ -65,6 +65,15 @@ def _as_matrix(values, like: np.ndarray) -> np.ndarray | None:
     return matrix
 
 
+def _column_sums(matrix: np.ndarray) -> np.ndarray:
+    """nansum over days without copying the whole matrix when (as usual) it has no NaN."""
+    sums = matrix.sum(axis=0)
+    gaps = np.isnan(sums)
+    if gaps.any():
+        sums[gaps] = np.nansum(matrix[:, gaps], axis=0)
+    return sums
+
+
 def metrics_arrays(
     returns: np.ndarray,
     *,
@@ -118,23 +127,25 @@ def metrics_arrays(
             bench = np.asarray(benchmark, dtype=float).reshape(-1)
             if bench.shape[0] != days:
                 raise ValueError(f"benchmark has {bench.shape[0]} days, returns have {days}")
-            paired = mask & ~np.isnan(bench)[:, None]
-            n_pair = paired.sum(axis=0).astype(float)
-            bench0 = np.nan_to_num(bench, nan=0.0)
-            # Regression on the paired days only: centre both sides on their own paired means.
-            bench_mean = (bench0 @ paired) / n_pair
-            r_mean = np.einsum("ij,ij->j", a, paired) / n_pair
-            c = bench0[:, None] - bench_mean
-            c *= paired
-            np.subtract(a, r_mean, out=b)
-            b *= paired
-            cov = np.einsum("ij,ij->j", c, b)
-            var_b = np.einsum("ij,ij->j", c, c)
+            # Matrix-vector products only (no second days x traders buffer). a is 0 on a trader's missing days;
+            # the benchmark is shifted by its own mean (beta does not move) so the paired sums do not cancel.
+            bench_ok = ~np.isnan(bench)
+            shift = bench[bench_ok].mean() if bench_ok.any() else 0.0
+            centred = np.where(bench_ok, bench - shift, 0.0)
+            maskf = b  # the free buffer, as 0/1 floats: no new allocation
+            np.copyto(maskf, mask)
+            n_pair = bench_ok.astype(float) @ maskf
+            sum_r = bench_ok.astype(float) @ a
+            sum_b = centred @ maskf
+            sum_bb = (centred * centred) @ maskf
+            sum_br = centred @ a
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cov = sum_br - sum_b * sum_r / n_pair
+                var_b = sum_bb - sum_b * sum_b / n_pair
             beta = np.where((n_pair >= 2) & (var_b / np.maximum(n_pair, 1) > 1e-30), cov / var_b, np.nan)
             # BTC compounded over the days the trader has a return (a missing BTC day counts as flat).
-            growth = np.where(mask, 1.0 + bench0[:, None], 1.0)
-            btc_return = np.where(n > 0, growth.prod(axis=0) - 1.0, np.nan)
-            del c, growth
+            log_growth = np.log1p(np.where(bench_ok, bench, 0.0)) @ maskf
+            btc_return = np.where(n > 0, np.expm1(log_growth), np.nan)
 
         # Unit value U_t and its drawdown below the running peak (the opening value 1 is a peak).
         a += 1.0
@@ -156,16 +167,16 @@ def metrics_arrays(
         out["beta"] = beta
 
         pnl_m = _as_matrix(pnl, r)
-        out["pnl"] = np.nansum(pnl_m, axis=0) if pnl_m is not None else np.full(traders, np.nan)
+        out["pnl"] = _column_sums(pnl_m) if pnl_m is not None else np.full(traders, np.nan)
         closed_m = _as_matrix(closed, r)
         wins_m = _as_matrix(wins, r)
-        trades = np.nansum(closed_m, axis=0) if closed_m is not None else np.zeros(traders)
-        won = np.nansum(wins_m, axis=0) if wins_m is not None else np.zeros(traders)
+        trades = _column_sums(closed_m) if closed_m is not None else np.zeros(traders)
+        won = _column_sums(wins_m) if wins_m is not None else np.zeros(traders)
         out["trades"] = trades
         out["win_rate"] = np.where(trades > 0, won / trades, np.nan)
         active = mask & (r != 0)
         if closed_m is not None:
-            active |= np.nan_to_num(closed_m, nan=0.0) > 0
+            active |= closed_m > 0  # NaN (unknown) compares False
         out["active_days"] = active.sum(axis=0).astype(float)
     return out
 

@@ -60,7 +60,7 @@ DEFAULT_RULES: dict = {
         "tiny_capital": {"capital_floor": 1000, "min_roi": 0.5},
         "late_deposit": {"days": 3, "min_fraction": 0.5},
         "no_fills": {"min_abs_roi": 0.001},
-        "mirror": {"min_correlation": 0.99, "min_overlap_days": 7, "max_candidates": 2000},
+        "mirror": {"min_correlation": 0.99, "min_overlap_days": 7, "max_candidates": 1000},
     },
 }
 
