@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-WIDTH, HEIGHT = 720, 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 52, 12, 12, 26
+WIDTH, HEIGHT = 480, 200
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 50, 8, 10, 24
 
 
 def drawdown_series(values: Sequence[float]) -> list[float]:
@@ -63,7 +63,7 @@ def line_chart(
     coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
     parts = [
         f'<svg class="{css_class} chart-{kind}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(label)}" preserveAspectRatio="none" data-points="{len(values)}">',
+        f'aria-label="{escape(label)}" data-points="{len(values)}">',
         f"<title>{escape(label)}</title>",
     ]
     for tick in _ticks(low, high):

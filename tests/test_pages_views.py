@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from leaderboard.models import RankingRun, Standing
+from leaderboard.models import Standing
 from tests.pages_data import build_board, publish_new_run
 
 pytestmark = pytest.mark.django_db
@@ -162,18 +162,15 @@ def test_pages_render_when_the_cache_is_down(client):
 
 @pytest.mark.redis
 def test_versioned_cache_in_redis(client, board, settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}
-    }
-    from django.core.cache import caches
-
-    caches._settings = None  # pick up the override
-    client.get("/leaderboard/?window=7d")
-    run = RankingRun.objects.filter(window="7d", status="published").first()
-    assert any(f"pages:leaderboard:v{run.pk}:" in key.decode() for key in _redis_keys(settings.REDIS_URL))
-
-
-def _redis_keys(url):
+    """With REDIS_URL set the page cache is Redis; its key carries the latest run id, so a publish replaces it."""
     import redis
 
-    return redis.Redis.from_url(url).keys("*pages:leaderboard*")
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    client.get("/leaderboard/?window=7d")
+    run = board["runs"]["7d"]
+    keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_URL).keys("*pages:leaderboard*")]
+    assert any(f"pages:leaderboard:v{run.pk}:" in key for key in keys)
+    newer = publish_new_run(campaign=board["campaign"], window="7d", traders=board["traders"])
+    client.get("/leaderboard/?window=7d")
+    keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_URL).keys("*pages:leaderboard*")]
+    assert any(f"pages:leaderboard:v{newer.pk}:" in key for key in keys)
