@@ -28,8 +28,9 @@ from campaigns.services.enrolment import (
     enrollment_withdraw,
     registration_window_state,
 )
-from leaderboard.forms import EmailAuthenticationForm, TraderRegistrationForm
+from leaderboard.forms import ApiCredentialsForm, EmailAuthenticationForm, TraderRegistrationForm
 from leaderboard.models import LeadTrader
+from leaderboard.services.accounts import trader_credentials_set
 from leaderboard.services.traders import trader_register
 
 logger = logging.getLogger(__name__)
@@ -178,6 +179,36 @@ def me(request):
     if trader is None:
         return render(request, "campaigns/me.html", {"trader": None})
     return render(request, "campaigns/me.html", me_context(trader=trader, now=timezone.now()))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def me_api_key(request):
+    """Add or replace the read-only API key. The page never shows a stored key, only when it was last set."""
+    trader = _trader_of(request.user)
+    if trader is None:
+        return redirect("campaigns:me")
+    account = trader.accounts.filter(exchange_id=trader.exchange).order_by("id").first()
+    form = ApiCredentialsForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limit_exceeded(rule=enrol_limit(), ip=client_ip(request)):
+            return _too_many(request, "campaigns/api_key.html", {"form": form, "account": account})
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                trader_credentials_set(
+                    trader=trader,
+                    api_key=data["api_key"],
+                    api_secret=data["api_secret"],
+                    api_password=data["api_password"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your API key is saved (encrypted). It will not be shown again."))
+                return redirect("campaigns:me")
+    return render(request, "campaigns/api_key.html", {"form": form, "account": account, "trader": trader})
 
 
 class LoginView(auth_views.LoginView):

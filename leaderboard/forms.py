@@ -42,7 +42,31 @@ class HoneypotMixin(forms.Form):
         return ""
 
 
-class TraderRegistrationForm(HoneypotMixin, forms.Form):
+class ApiCredentialCleaning:
+    """Checks shared by every form that takes an API key: printable ASCII without spaces, sane length."""
+
+    def _clean_api_token(self, name: str) -> str:
+        value = self.cleaned_data.get(name, "").strip()
+        if value and not _API_TOKEN_RE.match(value):
+            raise forms.ValidationError(
+                _("This does not look like an API credential: 8 to 256 characters without spaces."), code="invalid"
+            )
+        return value
+
+    def clean_api_key(self):
+        return self._clean_api_token("api_key")
+
+    def clean_api_secret(self):
+        return self._clean_api_token("api_secret")
+
+    def clean_api_password(self):
+        value = self.cleaned_data.get("api_password", "")
+        if value and (len(value) > 256 or not value.isprintable() or not value.isascii()):
+            raise forms.ValidationError(_("The API passphrase contains characters that are not allowed."))
+        return value
+
+
+class TraderRegistrationForm(HoneypotMixin, ApiCredentialCleaning, forms.Form):
     display_name = forms.CharField(
         label=_("Display name"), min_length=2, max_length=64, validators=[validate_single_line]
     )
@@ -141,26 +165,6 @@ class TraderRegistrationForm(HoneypotMixin, forms.Form):
             )
         return "@" + value.lstrip("@")
 
-    def _clean_api_token(self, name: str) -> str:
-        value = self.cleaned_data.get(name, "").strip()
-        if value and not _API_TOKEN_RE.match(value):
-            raise forms.ValidationError(
-                _("This does not look like an API credential: 8 to 256 characters without spaces."), code="invalid"
-            )
-        return value
-
-    def clean_api_key(self):
-        return self._clean_api_token("api_key")
-
-    def clean_api_secret(self):
-        return self._clean_api_token("api_secret")
-
-    def clean_api_password(self):
-        value = self.cleaned_data.get("api_password", "")
-        if value and (len(value) > 256 or not value.isprintable() or not value.isascii()):
-            raise forms.ValidationError(_("The API passphrase contains characters that are not allowed."))
-        return value
-
     def clean(self):
         data = super().clean()
         exchange, uid = data.get("exchange"), data.get("exchange_uid")
@@ -216,3 +220,24 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
+
+
+class ApiCredentialsForm(ApiCredentialCleaning, forms.Form):
+    """Enter or replace the read-only API key used for performance tracking. Nothing is ever shown back."""
+
+    api_key = forms.CharField(
+        label=_("Read-only API key"),
+        max_length=256,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    api_secret = forms.CharField(
+        label=_("API secret"),
+        max_length=256,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    api_password = forms.CharField(
+        label=_("API passphrase (only if your exchange uses one)"),
+        required=False,
+        max_length=256,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )

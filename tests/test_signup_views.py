@@ -296,3 +296,48 @@ def test_admin_status_is_read_only(admin_client):
     (enrollment,) = _pending(1, campaign)
     page = admin_client.get(reverse("admin:campaigns_enrollment_change", args=[enrollment.pk])).content.decode()
     assert 'name="status"' not in page
+
+
+# ---- API key replacement ---------------------------------------------------------------------------------------
+
+
+def test_api_key_can_be_added_and_replaced_and_is_never_shown(client):
+    signed_up_client(client)
+    trader = LeadTrader.objects.get()
+    assert not trader.accounts.exists()
+    page = client.get("/me/api-key/").content.decode()
+    assert "No key is stored yet." in page
+    response = client.post("/me/api-key/", {"api_key": "FIRSTKEY00000001", "api_secret": "FirstSecret000001"})
+    assert response.status_code == 302
+    account = trader.accounts.get()
+    first_cipher = account.api_secret_encrypted
+    page = client.get("/me/api-key/").content.decode()
+    assert "A key is stored" in page and "FIRSTKEY00000001" not in page and "FirstSecret000001" not in page
+
+    bad = client.post("/me/api-key/", {"api_key": "SECONDKEY0000002", "api_secret": "has spaces in it"})
+    assert bad.status_code == 200 and "SECONDKEY0000002" not in bad.content.decode()
+    client.post("/me/api-key/", {"api_key": "SECONDKEY0000002", "api_secret": "SecondSecret00002"})
+    account.refresh_from_db()
+    assert account.api_secret_encrypted != first_cipher
+    assert decrypt(account.api_key_encrypted) == "SECONDKEY0000002"
+    assert trader.accounts.count() == 1
+    events = list(AuditEvent.objects.filter(target_type="leaderboard.exchangeaccount").order_by("id"))
+    assert [e.action for e in events] == [
+        "exchange_account.credentials_added",
+        "exchange_account.credentials_replaced",
+    ]
+    assert all("Secret" not in str(e.data) and "KEY0" not in str(e.data) for e in events)
+
+
+@pytest.mark.redis
+def test_rate_limit_counts_in_redis(settings):
+    from django.core.cache import cache, caches
+
+    from campaigns.ratelimit import RateLimit, rate_limit_exceeded
+
+    assert "Redis" in type(caches["default"]).__name__
+    rule = RateLimit("test-signup", 2, 60)
+    cache.delete_many([f"ratelimit:test-signup:10.9.9.9:{i}" for i in range(10**6, 10**6 + 1)])
+    results = [rate_limit_exceeded(rule=rule, ip="10.9.9.9", now=60.0 * 10**6 + 1) for _ in range(3)]
+    assert results == [False, False, True]
+    assert cache.get(f"ratelimit:test-signup:10.9.9.9:{10**6}") == 3

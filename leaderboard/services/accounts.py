@@ -49,3 +49,24 @@ def exchange_account_create(
     return exchange_account_set_credentials(
         account=account, api_key=api_key, api_secret=api_secret, api_password=api_password
     )
+
+
+@transaction.atomic
+def trader_credentials_set(
+    *, trader: LeadTrader, api_key: str, api_secret: str, api_password: str = "", actor=None
+) -> ExchangeAccount:
+    """Add or replace the trader's API key on their registered exchange; audited without any secret."""
+    from campaigns.services.audit import audit_record  # the one audit log lives in the campaigns app
+
+    account = trader.accounts.filter(exchange_id=trader.exchange).order_by("id").first()
+    replaced = account is not None and account.has_credentials
+    if account is None:
+        account = ExchangeAccount.objects.create(trader=trader, exchange_id=trader.exchange)
+    exchange_account_set_credentials(account=account, api_key=api_key, api_secret=api_secret, api_password=api_password)
+    audit_record(
+        action="exchange_account.credentials_replaced" if replaced else "exchange_account.credentials_added",
+        target=account,
+        actor=actor,
+        data={"trader_id": trader.pk, "exchange": account.exchange_id},
+    )
+    return account
