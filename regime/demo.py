@@ -23,9 +23,9 @@ from django.conf import settings
 
 from regime.models import MarketSeries, RegimeReading
 from regime.selectors import BTC_CODE
-from regime.series_files import PLACES, Row
+from regime.series_files import PLACES, Row, SeriesFileError
 from regime.services.candles import btc_candles_pull, exchange_client
-from regime.services.imports import observations_upsert, series_ensure, series_import_file
+from regime.services.imports import observations_upsert, series_ensure, series_fred_download, series_import_file
 from regime.services.readings import INPUT_CODES, regime_readings_compute
 
 DEMO_SEED = 20260126
@@ -42,6 +42,7 @@ SHARED_SERIES = [
     ("stock_MU_daily.csv", "MU", "Micron Technology daily close (Yahoo Finance, shared snapshot)", "USD"),
     ("stock_SNDK_daily.csv", "SNDK", "SanDisk daily close (Yahoo Finance, shared snapshot)", "USD"),
 ]
+FRED_CODES = [code for filename, code, _, _ in SHARED_SERIES if filename.startswith("fred_")]
 BTC_CANDLES_FILE = "btc_usdt_daily_hyperliquid_2023-2026.csv"
 BTC_CLOSES_FILE = "btc_daily_close_coinmaster_2010-2026.csv"
 BTC_CLOSES_FROM = date(2019, 1, 1)
@@ -59,6 +60,18 @@ def _btc_from_exchange() -> bool:
     except (ccxt.BaseError, OSError, ValueError):
         return False
     return bool(result.cursor_ms)
+
+
+def _fred_from_web() -> bool:
+    """FRED's public CSVs (the macro series; MU and SNDK have no key-less source here). One quick probe first."""
+    codes = FRED_CODES
+    try:
+        series_fred_download(code=codes[0], timeout=CCXT_TIMEOUT_MS / 1000, since=IMPORT_FROM)
+        for code in codes[1:]:
+            series_fred_download(code=code, timeout=10, since=IMPORT_FROM)
+    except (OSError, SeriesFileError):
+        return False
+    return True
 
 
 def _dec(text: str) -> Decimal:
@@ -94,7 +107,7 @@ def _btc_from_files(folder: Path) -> int:
     return created
 
 
-def _simulated(end: date) -> None:
+def _simulated(end: date, skip: set[str] = frozenset()) -> None:
     """A seeded, clearly flagged simulated set of inputs ending `end` (used only without real data)."""
     rng = np.random.default_rng(DEMO_SEED)
     days = 4 * 365
@@ -142,6 +155,8 @@ def _simulated(end: date) -> None:
         ("BOGMBASE", "Monetary base (SIMULATED)", "USD bn", months, base),
     ]
     for code, name, unit, when, values in plan:
+        if code in skip:
+            continue
         series = series_ensure(
             code=code,
             name=name,
@@ -163,17 +178,23 @@ def seed_regime(
     btc_live = online and _btc_from_exchange()
     if btc_live:
         notes.append("BTC candles from ccxt")
+    fred_live = online and _fred_from_web()
+    if fred_live:
+        notes.append("FRED series downloaded")
     if folder.exists():
         if not btc_live:
             _btc_from_files(folder)
             notes.append("BTC from the shared snapshot")
         for filename, code, name, unit in SHARED_SERIES:
+            if fred_live and filename.startswith("fred_"):
+                continue
             if (folder / filename).exists():
                 series_import_file(path=folder / filename, code=code, name=name, unit=unit, since=IMPORT_FROM)
-        notes.append(f"{len(SHARED_SERIES)} macro/equity series from {folder}")
+        notes.append(f"macro/equity series from {folder}")
     else:
-        _simulated(end=(today or datetime.now(tz=UTC).date()) - timedelta(days=1))
-        notes.append("SIMULATED series (no network, no shared data)")
+        live = ({BTC_CODE} if btc_live else set()) | (set(FRED_CODES) if fred_live else set())
+        _simulated(end=(today or datetime.now(tz=UTC).date()) - timedelta(days=1), skip=live)
+        notes.append("SIMULATED series where no real source answered")
     simulated = MarketSeries.objects.filter(code__in=INPUT_CODES, is_simulated=True).exists()
     # Readings from another data mode (simulated vs real) must not linger past the new window.
     RegimeReading.objects.exclude(is_simulated=simulated).delete()

@@ -160,3 +160,45 @@ def test_other_regime_commands_fail_clearly():
         call_command("pull_candles", "--exchange", "nosuchexchange", stdout=StringIO())
     with pytest.raises(CommandError, match="dates are YYYY-MM-DD"):
         call_command("compute_regime", "--end", "yesterday", stdout=StringIO())
+
+
+@pytest.fixture
+def fred_server(shared_data):
+    """A local HTTP server answering like FRED's fredgraph.csv with the real files (observation_date,SERIES)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            code = self.path.rsplit("/", 1)[-1].removesuffix(".csv")
+            source = shared_data / f"fred_{code}.csv"
+            if not source.exists():
+                self.send_response(404)
+                self.end_headers()
+                return
+            lines = source.read_text().splitlines()
+            body = ("\n".join([f"observation_date,{code}", *lines[1:]]) + "\n").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{{code}}.csv"
+    server.shutdown()
+
+
+def test_fred_download_over_http_imports_like_a_file(fred_server, shared_data):
+    from regime.services.imports import series_fred_download
+
+    result = series_fred_download(code="M2SL", url=fred_server, timeout=5)
+    assert result.created == 551 and MarketSeries.objects.get(code="M2SL").source == MarketSeries.Source.FRED
+    assert series_fred_download(code="M2SL", url=fred_server, timeout=5).unchanged == 551
+    with pytest.raises(OSError):
+        series_fred_download(code="NOSUCH", url=fred_server, timeout=5)
+    assert not MarketSeries.objects.filter(code="NOSUCH").exists()

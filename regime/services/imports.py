@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from regime.models import MarketSeries, Observation
@@ -132,3 +133,31 @@ def series_import_file(
     if since is not None:
         parsed.rows = [r for r in parsed.rows if r.date >= since]
     return series_import(parsed=parsed, code=code, name=name, unit=unit, source=source)
+
+
+FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={code}"
+
+
+def series_fred_download(
+    *,
+    code: str,
+    url: str | None = None,
+    timeout: float = 10.0,
+    name: str = "",
+    unit: str = "",
+    since: date | None = None,
+) -> ImportResult:
+    """Download FRED's public CSV of one series (no key needed) and import it like a file. Network errors raise
+    OSError; a response that is not a FRED CSV raises SeriesFileError, and nothing is written in either case."""
+    from urllib.request import Request, urlopen
+
+    target = (url or getattr(settings, "FRED_CSV_URL", FRED_CSV_URL)).format(code=code)
+    if not target.startswith(("https://", "http://")):
+        raise SeriesFileError([f"not an http(s) URL: {target}"])
+    request = Request(target, headers={"User-Agent": "starboard-regime/1.0"})  # noqa: S310 (scheme checked above)
+    with urlopen(request, timeout=timeout) as response:  # noqa: S310
+        text = response.read().decode("utf-8")
+    parsed = parse_series_file(text, fmt="fred")
+    if since is not None:
+        parsed.rows = [r for r in parsed.rows if r.date >= since]
+    return series_import(parsed=parsed, code=code, name=name, unit=unit, source=MarketSeries.Source.FRED)
