@@ -189,7 +189,10 @@ def seed_regime(
             if fred_live and filename.startswith("fred_"):
                 continue
             if (folder / filename).exists():
-                series_import_file(path=folder / filename, code=code, name=name, unit=unit, since=IMPORT_FROM)
+                source = MarketSeries.Source.FRED if filename.startswith("fred_") else MarketSeries.Source.IMPORT
+                series_import_file(
+                    path=folder / filename, code=code, name=name, unit=unit, since=IMPORT_FROM, source=source
+                )
         notes.append(f"macro/equity series from {folder}")
     else:
         live = ({BTC_CODE} if btc_live else set()) | (set(FRED_CODES) if fred_live else set())

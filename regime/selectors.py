@@ -27,7 +27,7 @@ def regime_reading_latest() -> RegimeReading | None:
     return RegimeReading.objects.order_by("-as_of").first()
 
 
-def regime_labels(*, start: date | None = None, end: date | None = None) -> pd.Series:
+def regime_labels(start: date | None = None, end: date | None = None) -> pd.Series:
     """The stored regime label (abundant / neutral / scarce) of each day, indexed by date (ascending)."""
     qs = RegimeReading.objects.all()
     if start:
@@ -41,7 +41,7 @@ def regime_labels(*, start: date | None = None, end: date | None = None) -> pd.S
     return pd.Series(labels, index=pd.Index(dates, name="date"), name="label", dtype=object)
 
 
-def btc_returns(*, start: date | None = None, end: date | None = None) -> pd.Series:
+def btc_returns(start: date | None = None, end: date | None = None) -> pd.Series:
     """BTC/USDT daily simple returns (close to close), indexed by date."""
     from datetime import timedelta
 

@@ -40,7 +40,14 @@ def history(request):
                     "leg": narrative.LEG_NAMES[spec.leg],
                     "latest": narrative.format_value(values[-1], spec.unit),
                     "chart": price_chart(
-                        dates=dates, prices=values, labels=labels, height=110, margin_bottom=18, fmt=_FORMATS[spec.unit]
+                        dates=dates,
+                        prices=values,
+                        labels=labels,
+                        width=360,
+                        height=140,
+                        margin_left=44,
+                        margin_bottom=18,
+                        fmt=_FORMATS[spec.unit],
                     ),
                 }
             )
