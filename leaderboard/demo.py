@@ -86,3 +86,37 @@ def seed_rankings(*, now=None) -> str:
             except RankingError:
                 skipped += 1
     return f"{published} ranking runs published ({skipped} skipped)"
+
+
+DEMO_EXCHANGE_EVERY = 10  # every tenth simulated trader gets a (simulated) exchange account
+DEMO_EXCHANGE_DAYS = 30
+
+
+def seed_exchange_data(*, table, every: int = DEMO_EXCHANGE_EVERY, days: int = DEMO_EXCHANGE_DAYS) -> str:
+    """Give some simulated traders an exchange account and feed their simulated fills, closed positions and ledger
+    through the ingestion's own upserts (the same functions a real ccxt page goes through). Idempotent: the ids are
+    stable, so a second run inserts nothing. The accounts hold no API key, so the dispatcher never calls the exchange.
+    """
+    from leaderboard.exchange_simulation import simulate_exchange_events
+    from leaderboard.models import ExchangeAccount
+    from leaderboard.services.ingestion import closed_positions_upsert, fills_upsert, ledger_entries_upsert
+
+    uids = sorted(table["exchange_uid"].unique())[::every]
+    traders = {t.exchange_uid: t for t in LeadTrader.objects.filter(exchange_uid__in=uids)}
+    recent = table[table["date"] >= table["date"].max() - timedelta(days=days - 1)]
+    counts = [0, 0, 0]
+    for uid in uids:
+        trader = traders.get(uid)
+        if trader is None:
+            continue
+        account, _ = ExchangeAccount.objects.get_or_create(
+            trader=trader, label="Simulated (demo)", defaults={"exchange_id": "gate"}
+        )
+        events = simulate_exchange_events(uid=uid, days=recent[recent["exchange_uid"] == uid], seed=DEMO_SEED)
+        counts[0] += fills_upsert(account=account, trades=events.trades)
+        counts[1] += closed_positions_upsert(account=account, positions=events.positions)
+        counts[2] += ledger_entries_upsert(account=account, entries=events.ledger)
+    return (
+        f"{len(uids)} simulated exchange accounts: {counts[0]} new fills, {counts[1]} closed positions, "
+        f"{counts[2]} ledger entries"
+    )

@@ -26,6 +26,8 @@ class Command(BaseCommand):
             steps.append(f"{len(traders)} simulated traders")
             steps.append(campaign_demo.seed_enrolments(campaigns=campaigns, traders=traders))
             steps.append(f"{leaderboard_demo.seed_performance(table=table)} daily equity rows")
+            # Some traders' simulated fills, positions and ledger, through the ingestion's upserts.
+            steps.append(leaderboard_demo.seed_exchange_data(table=table))
         steps.append(regime_demo.seed_regime())
         # After performance, enrolments and BTC: rankings read all three.
         steps.append(leaderboard_demo.seed_rankings())
