@@ -8,9 +8,12 @@ A questionnaire is a list of questions:
 """
 
 import re
+import zoneinfo
+from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -181,12 +184,45 @@ class QuestionnaireForm(forms.Form):
         return answers
 
 
+ZONED_FIELDS = ("registration_opens_at", "registration_closes_at", "starts_at", "ends_at")
+
+
 class CampaignAdminForm(forms.ModelForm):
-    """The campaign's admin form: a broken questionnaire is refused before it can reach a trader."""
+    """The campaign's admin form: a broken questionnaire is refused before it can reach a trader, and the window
+    and campaign dates are typed and shown in the campaign's own time zone (not the server's UTC), so an operator
+    who enters "2026-02-12 18:00" for a Shanghai campaign gets 18:00 +08:00."""
 
     class Meta:
         model = Campaign
         fields = "__all__"  # noqa: DJ007 - the admin shows every field; only the questionnaire gets extra checks
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = self.instance.zone if self.instance.pk else None
+        for name in ZONED_FIELDS:
+            if name not in self.fields:
+                continue
+            self.fields[name].help_text = _("In the campaign's own time zone (the time zone field).") + (
+                f" {self.fields[name].help_text}" if self.fields[name].help_text else ""
+            )
+            value = self.initial.get(name)
+            if zone is not None and isinstance(value, datetime) and timezone.is_aware(value):
+                # A naive initial value is shown as is: the wall-clock time in the campaign's zone.
+                self.initial[name] = timezone.make_naive(value, zone)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            zone = zoneinfo.ZoneInfo(data.get("time_zone") or "")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return data  # the time-zone field reports its own error
+        current = timezone.get_current_timezone()
+        for name in ZONED_FIELDS:
+            value = data.get(name)
+            if isinstance(value, datetime):
+                # The form parsed the wall-clock time in the server's zone; read it in the campaign's instead.
+                data[name] = timezone.make_aware(timezone.make_naive(value, current), zone)
+        return data
 
     def clean_questionnaire(self):
         value = self.cleaned_data.get("questionnaire")

@@ -2,6 +2,7 @@
 
 import copy
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import translation
@@ -269,3 +270,31 @@ def test_campaign_admin_form_refuses_a_broken_questionnaire():
         data={**data, "questionnaire": json.dumps(QUESTIONNAIRE), "content_rules": "{}"}, instance=campaign
     )
     assert form.is_valid(), form.errors
+
+
+def test_campaign_admin_form_reads_and_shows_times_in_the_campaign_zone():
+    campaign = make_campaign()
+    form = CampaignAdminForm(instance=campaign)
+    assert form.initial["registration_opens_at"] == datetime(2026, 2, 12, 18, 0)  # wall clock in Shanghai
+    data = {
+        "slug": "zoned",
+        "name": "Zoned",
+        "exchange": "gate",
+        "time_zone": "Asia/Shanghai",
+        "currency": "USDT",
+        "is_active": "on",
+        "registration_opens_at": "2026-02-12 18:00:00",
+        "registration_closes_at": "2026-02-25 00:00:00",
+        "starts_at": "2026-02-12 18:00:00",
+        "ends_at": "2026-05-01 00:00:00",
+        "questionnaire": "[]",
+        "content_rules": "{}",
+    }
+    form = CampaignAdminForm(data=data)
+    assert form.is_valid(), form.errors
+    saved = form.save()
+    assert saved.registration_opens_at == datetime(2026, 2, 12, 10, 0, tzinfo=UTC)
+    assert saved.registration_closes_at == datetime(2026, 2, 24, 16, 0, tzinfo=UTC)
+    form = CampaignAdminForm(data={**data, "slug": "zoned-ny", "time_zone": "America/New_York"})
+    assert form.is_valid(), form.errors
+    assert form.save().registration_opens_at == datetime(2026, 2, 12, 23, 0, tzinfo=UTC)  # 18:00 EST

@@ -341,3 +341,10 @@ def test_rate_limit_counts_in_redis(settings):
     results = [rate_limit_exceeded(rule=rule, ip="10.9.9.9", now=60.0 * 10**6 + 1) for _ in range(3)]
     assert results == [False, False, True]
     assert cache.get(f"ratelimit:test-signup:10.9.9.9:{10**6}") == 3
+
+
+def test_admin_campaign_page_shows_the_window_in_the_campaign_zone(admin_client):
+    campaign = make_campaign()
+    page = admin_client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk])).content.decode()
+    assert 'name="registration_opens_at_1" value="18:00:00"' in page
+    assert "own time zone (the time zone field)" in page
