@@ -328,8 +328,8 @@ def _post_text(rng: random.Random, language: str) -> str:
         vol_zh=rng.choice(["很大", "偏高", "异常低"]),
     )
     sentences = ZH_SENTENCES if language == "zh-hans" else EN_SENTENCES
-    count = 7 if language == "zh-hans" else 5  # enough for the minimum length: 80 CJK characters / 50 words
-    return ("" if language == "zh-hans" else " ").join(s.format(**values) for s in rng.sample(sentences, count))
+    # Five sentences clear the minimum length (80 CJK characters / 50 words) in both languages.
+    return ("" if language == "zh-hans" else " ").join(s.format(**values) for s in rng.sample(sentences, 5))
 
 
 def _demo_posts(rng: random.Random, campaign: Campaign, traders: list, *, now: datetime) -> list[dict]:
@@ -402,6 +402,13 @@ def _demo_moderate(rng: random.Random, campaign: Campaign, *, now: datetime) -> 
 
 
 def seed_posts_and_payouts(*, now: datetime | None = None) -> str:
+    from django.db import transaction
+
+    with transaction.atomic():  # one commit instead of one per post on SQLite
+        return _seed_posts_and_payouts(now=now)
+
+
+def _seed_posts_and_payouts(*, now: datetime | None = None) -> str:
     """Simulated posts (English and Chinese, with engagement) for phase 2, all moderated; a few phase-3 posts
     awaiting review; then every ended period closed with its draft batch, and phase 2's batches approved (and the
     older ones paid) except the last period of each pool, which stays a draft for the operator to try.

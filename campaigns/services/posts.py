@@ -99,7 +99,10 @@ def post_submit(
     if index is None:
         index = _index(campaign=campaign, before=published_at)
     _apply_check(post, index)
-    post.full_clean()
+    # Field validation only: the link's uniqueness was checked above and the database enforces the rest.
+    post.full_clean(
+        exclude=["campaign", "trader", "duplicate_of", "reviewed_by"], validate_unique=False, validate_constraints=False
+    )
     post.save()
     index.add(post.pk, post.text, post.published_at)
     audit_record(
@@ -294,8 +297,14 @@ def posts_import(*, rows: list[dict], actor=None) -> ImportResult:
     created = updated = 0
     errors = []
     new_rows = []
+    known = {
+        (post.campaign_id, post.url): post
+        for post in Post.objects.filter(url__in={row["url"] for row in rows}).only(
+            "id", "campaign_id", "url", "trader_id", *ENGAGEMENT_FIELDS, "copy_volume"
+        )
+    }
     for row in rows:
-        existing = Post.objects.filter(campaign=row["campaign"], url=row["url"]).first()
+        existing = known.get((row["campaign"].pk, row["url"]))
         if existing is None:
             new_rows.append(row)
             continue
