@@ -8,8 +8,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from leaderboard.models import DailyEquity, LeadTrader, RankingRun
+from leaderboard.exchange_simulation import simulate_exchange_events
+from leaderboard.models import DailyEquity, ExchangeAccount, LeadTrader, RankingRun
 from leaderboard.services.equity import daily_equity_upsert
+from leaderboard.services.ingestion import closed_positions_upsert, fills_upsert, ledger_entries_upsert
 from leaderboard.services.ranking import (
     ROLLING_DAYS,
     RankingError,
@@ -97,10 +99,6 @@ def seed_exchange_data(*, table, every: int = DEMO_EXCHANGE_EVERY, days: int = D
     through the ingestion's own upserts (the same functions a real ccxt page goes through). Idempotent: the ids are
     stable, so a second run inserts nothing. The accounts hold no API key, so the dispatcher never calls the exchange.
     """
-    from leaderboard.exchange_simulation import simulate_exchange_events
-    from leaderboard.models import ExchangeAccount
-    from leaderboard.services.ingestion import closed_positions_upsert, fills_upsert, ledger_entries_upsert
-
     uids = sorted(table["exchange_uid"].unique())[::every]
     traders = {t.exchange_uid: t for t in LeadTrader.objects.filter(exchange_uid__in=uids)}
     recent = table[table["date"] >= table["date"].max() - timedelta(days=days - 1)]
