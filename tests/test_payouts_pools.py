@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from campaigns.models import Enrollment, Payout, Post, RewardPool
+from campaigns.reward_selectors import spotlight_current
 from campaigns.services.payouts import NoRankingRun, payout_batch_calculate
 from leaderboard.models import RankingRun, Standing
 from tests.payouts_helpers import period_of, phase2, pool_of, post, sh, trader
@@ -198,3 +199,30 @@ def test_open_period_cannot_be_calculated():
     campaign = phase2()
     with pytest.raises(ValidationError, match="not ended"):
         payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1), now=sh(2026, 2, 20))
+
+
+def test_weekly_spotlight_composite_and_the_home_page_selector():
+    campaign = phase2()
+    week = period_of(campaign, K.SPOTLIGHT, 1)  # [02-12 18:00, 02-19 18:00) Shanghai
+    a, b, c = (trader(n, campaign=campaign) for n in "ABC")
+    run = RankingRun.objects.create(
+        campaign=campaign,
+        window=RankingRun.Window.D7,
+        start_date=week.starts_at.date(),
+        end_date=week.ends_at.date(),
+        status="published",
+        published_at=sh(2026, 2, 18, 12),
+    )
+    Standing.objects.create(run=run, trader=a, rank=1, score=0.9, eligible=True)
+    Standing.objects.create(run=run, trader=b, rank=2, score=0.5, eligible=True)
+    post(campaign, b, sh(2026, 2, 14, 10), views=5000)
+    post(campaign, c, sh(2026, 2, 15, 10), views=3000)
+    post(campaign, c, sh(2026, 2, 19, 18), views=10**6)  # next week
+    batch = payout_batch_calculate(period=week)
+    # Trading percentiles (A, B): 1.0, 0.5; content percentiles (B, C): 1.0, 0.5; missing counts 0.
+    # Composite 0.5 x trading + 0.5 x content: A 0.5, B 0.75, C 0.25 -> B, no cash.
+    line = batch.lines.get()
+    assert line.trader == b and line.score == pytest.approx(0.75) and line.amount == 0
+    assert line.reward_form == "exposure" and line.explanation["snapshot_id"] == run.pk
+    assert spotlight_current(campaign=campaign) == line
+    assert spotlight_current(campaign=campaign, now=sh(2026, 2, 19, 17)) is None  # the week has not ended
