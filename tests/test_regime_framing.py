@@ -74,3 +74,30 @@ def test_selectors_feed_the_framing_from_stored_closes_and_readings():
     assert framed.scarce_days == 2
     assert framed.scarce_return == pytest.approx(1.02 * 1.03 - 1)
     assert framed.abundant_return == pytest.approx(1.01 * 0.99 - 1)
+
+
+@pytest.mark.django_db
+def test_trader_framing_partial_in_both_languages():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    series = MarketSeries.objects.create(code="BTC/USDT", name="BTC")
+    days = _days(5)
+    Observation.objects.bulk_create(
+        Observation(series=series, date=d, value=Decimal(c)) for d, c in zip(days, [100, 90, 81, 90, 99], strict=True)
+    )
+    for d, label in zip(days, ["scarce", "scarce", "scarce", "abundant", "abundant"], strict=True):
+        RegimeReading.objects.create(as_of=d, score=0.0, label=label)
+    returns = pd.Series([0.01, 0.01, 0.02, 0.0], index=days[1:])
+    template = Template("{% load regime_tags %}{% regime_trader_framing returns=returns %}")
+    with translation.override("en"):
+        html = template.render(Context({"returns": returns}))
+    # Trader +4.05% vs BTC -1% over the same four days; two scarce days, two abundant ones.
+    assert "+4.1%" in html and "vs BTC -1.0%" in html and "+5.1 pts" in html
+    assert "Capital-scarce days (2)" in html and "+2.0%" in html
+    with translation.override("zh-hans"):
+        zh = template.render(Context({"returns": returns}))
+    assert "相对 BTC" in zh and "资本稀缺日（2）" in zh
+    assert "Not enough overlapping days" in Template("{% load regime_tags %}{% regime_trader_framing %}").render(
+        Context({})
+    )

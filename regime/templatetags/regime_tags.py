@@ -8,7 +8,7 @@ from regime import narrative
 from regime.charts import sparkline
 from regime.indicators import INDICATORS, LEGS, NO_DATA
 from regime.models import RegimeReading
-from regime.selectors import regime_reading_latest
+from regime.selectors import regime_reading_latest, trader_regime_framing
 
 register = template.Library()
 
@@ -92,3 +92,28 @@ def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> d
 def regime_widget(reading: RegimeReading | None = None, compact: bool = False) -> dict:
     """The latest regime reading (or the one given): label, gauge, indicators with sparklines, framing text."""
     return widget_context(reading or regime_reading_latest(), compact=compact)
+
+
+@register.inclusion_tag("regime/_trader_framing.html")
+def regime_trader_framing(framing=None, returns=None) -> dict:
+    """A trader's result against BTC and the regime over the same days. Pass a regime.framing.TraderFraming
+    (e.g. from regime.selectors.trader_regime_framing) or the trader's daily returns as a pandas Series."""
+    if framing is None and returns is not None and len(returns):
+        framing = trader_regime_framing(returns=returns)
+    if framing is None or not framing.days:
+        return {"framing": None}
+
+    def pct(value):
+        return None if value is None else f"{value * 100:+.1f}%"
+
+    return {
+        "framing": framing,
+        "trader": pct(framing.trader_return),
+        "btc": pct(framing.btc_return),
+        "excess": None if framing.excess_return is None else f"{framing.excess_return * 100:+.1f}",
+        "beats_btc": (framing.excess_return or 0) > 0,
+        "beta": None if framing.beta is None else f"{framing.beta:.2f}",
+        "scarce": pct(framing.scarce_return),
+        "abundant": pct(framing.abundant_return),
+        "neutral": pct(framing.neutral_return),
+    }
