@@ -8,6 +8,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from regime.models import MarketSeries, Observation
 
@@ -202,3 +204,33 @@ def test_fred_download_over_http_imports_like_a_file(fred_server, shared_data):
     with pytest.raises(OSError):
         series_fred_download(code="NOSUCH", url=fred_server, timeout=5)
     assert not MarketSeries.objects.filter(code="NOSUCH").exists()
+
+
+_values = st.decimals(min_value=Decimal("-50"), max_value=Decimal("100000"), places=4, allow_nan=False)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(
+        st.tuples(st.dates(date(1990, 1, 1), date(2030, 1, 1)), st.one_of(_values, st.just("."))),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda r: r[0],
+    ),  # fmt: skip
+    bad_at=st.integers(min_value=0, max_value=29),
+    header=st.sampled_from(["observation_date,SER", "DATE,SER", "date,value"]),
+)
+def test_parser_round_trips_and_names_the_bad_line(rows, bad_at, header):
+    from regime.series_files import SeriesFileError, parse_series_file
+
+    text = header + "\n" + "".join(f"{d.isoformat()},{v}\n" for d, v in rows)
+    present = sorted((d, Decimal(v)) for d, v in rows if v != ".")
+    if present:
+        parsed = parse_series_file(text)
+        assert [(r.date, r.value) for r in parsed.rows] == present
+        assert parsed.missing == len(rows) - len(present)
+    lines = text.splitlines()
+    target = 1 + bad_at % len(rows)
+    lines[target] = lines[target].split(",")[0] + ",12x"
+    with pytest.raises(SeriesFileError, match=f"line {target + 1}: not a number"):
+        parse_series_file("\n".join(lines) + "\n")

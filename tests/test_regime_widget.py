@@ -142,3 +142,12 @@ def test_demo_seed_without_network_or_data_is_simulated_and_labelled(tmp_path, s
     assert not RegimeReading.objects.filter(is_simulated=True).exists()
     assert RegimeReading.objects.latest("as_of").as_of == date(2026, 1, 23)
     assert "Simulated data" not in render("en")
+
+
+def test_compute_task_writes_todays_reading(real_readings):
+    from regime.tasks import compute_regime
+
+    RegimeReading.objects.filter(as_of=date(2026, 1, 23)).delete()
+    summary = compute_regime.delay().get()
+    assert "latest scarce" in summary
+    assert RegimeReading.objects.filter(as_of=date(2026, 1, 23)).exists()
