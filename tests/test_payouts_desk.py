@@ -150,6 +150,19 @@ def test_commands_close_periods_and_calculate_payouts():
         call_command("calculate_payouts", "--period", str(running.pk))
 
 
+@pytest.mark.django_db
+def test_close_periods_task_drafts_the_ended_periods():
+    from campaigns.tasks import close_periods
+
+    campaign = phase2()
+    result = close_periods.delay().get()  # eager outside a worker: the same code path beat runs
+    ended = RewardPeriod.objects.filter(pool__campaign=campaign)
+    assert ended.filter(status="open").count() == 0  # phase 2 is over
+    assert len(result["calculated"]) == ended.exclude(pool__kind="leaderboard").count()
+    assert set(result["waiting"]) == set(ended.filter(pool__kind="leaderboard").values_list("pk", flat=True))
+    assert AuditEvent.objects.filter(action="reward_period.closed").count() >= ended.count()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_approvals_give_one_approved_batch():

@@ -288,11 +288,12 @@ def posts_parse_csv(*, content: bytes | str) -> list[dict]:
 
 
 @transaction.atomic
-def posts_import(*, rows: list[dict], actor=None) -> ImportResult:
+def posts_import(*, rows: list[dict], actor=None, on_row=None) -> ImportResult:
     """Create new posts and refresh the engagement numbers of known ones (same campaign and link): idempotent.
 
     New posts need their text and an enrolled trader; they are checked against every earlier post, including
-    the ones earlier in the same file. Any error rolls the whole import back.
+    the ones earlier in the same file. Any error rolls the whole import back. `on_row()` is called once per row
+    handled (a progress bar).
     """
     created = updated = 0
     errors = []
@@ -305,6 +306,8 @@ def posts_import(*, rows: list[dict], actor=None) -> ImportResult:
     }
     for row in rows:
         existing = known.get((row["campaign"].pk, row["url"]))
+        if on_row is not None and existing is not None:
+            on_row()
         if existing is None:
             new_rows.append(row)
             continue
@@ -326,6 +329,8 @@ def posts_import(*, rows: list[dict], actor=None) -> ImportResult:
             updated += 1
     index = _index(campaign=new_rows[0]["campaign"]) if new_rows else None
     for row in sorted(new_rows, key=lambda r: r["published_at"]):
+        if on_row is not None:
+            on_row()
         if not row["text"]:
             errors.append(_("line %(line)d: a new post needs its text") % {"line": row["line"]})
             continue

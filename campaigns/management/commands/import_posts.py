@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from campaigns.services.posts import IMPORT_COLUMNS, posts_import, posts_parse_csv
 
@@ -25,7 +26,8 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         try:
             rows = posts_parse_csv(content=path.read_bytes())
-            result = posts_import(rows=rows)
+            with tqdm(total=len(rows), desc="posts", unit="row", disable=options["verbosity"] < 1) as bar:
+                result = posts_import(rows=rows, on_row=bar.update)
         except ValidationError as exc:
             raise CommandError(f"{path}: nothing imported:\n  " + "\n  ".join(exc.messages)) from exc
         self.stdout.write(
