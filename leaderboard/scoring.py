@@ -202,11 +202,17 @@ def score_and_rank(table: pd.DataFrame, rules: dict) -> pd.DataFrame:
     def column(name, default=np.nan):
         return out[name].to_numpy(dtype=float) if name in out else np.full(n, default)
 
+    # A trader without a single return in the window gets one plain reason instead of every floor failing.
+    no_data = column("days", 1.0) == 0
+    fail(no_data, "no_data")
     if elig_rules["require_approved_enrolment"]:
         fail(~out["approved"].to_numpy(dtype=bool), "enrolment_not_approved")
-    fail(~(np.nan_to_num(column("equity"), nan=-1.0) >= elig_rules["min_equity"]), "equity_below_floor")
-    fail(~(np.nan_to_num(column("trades", 0.0)) >= elig_rules["min_trades"]), "too_few_trades")
-    fail(~(np.nan_to_num(column("active_days", 0.0)) >= elig_rules["min_active_days"]), "too_few_active_days")
+    has_data = ~no_data
+    fail(has_data & ~(np.nan_to_num(column("equity"), nan=-1.0) >= elig_rules["min_equity"]), "equity_below_floor")
+    fail(has_data & ~(np.nan_to_num(column("trades", 0.0)) >= elig_rules["min_trades"]), "too_few_trades")
+    fail(
+        has_data & ~(np.nan_to_num(column("active_days", 0.0)) >= elig_rules["min_active_days"]), "too_few_active_days"
+    )
     excluded = set(elig_rules["exclude_flags"])
     if excluded:
         flags = out["flags"] if "flags" in out else pd.Series([[]] * n)

@@ -14,6 +14,7 @@ FLAG_LABELS = {
     "mirror_returns": _("Daily returns nearly identical to another account"),
 }
 REASON_LABELS = {
+    "no_data": _("No trading data in this window"),
     "enrolment_not_approved": _("Enrolment not approved yet"),
     "equity_below_floor": _("Equity below the minimum"),
     "too_few_trades": _("Too few closed trades"),

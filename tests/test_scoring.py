@@ -81,6 +81,11 @@ def test_floors_make_traders_ineligible_with_every_reason():
     assert out["score"].isna().tolist() == [False, True, True, True, True]
 
 
+def test_no_data_is_one_plain_reason():
+    out = score_and_rank(_table(roi=[0.1, np.nan], days=[30.0, 0.0], trades=[5.0, 0.0]), rules_validate(None))
+    assert out["reasons"].tolist() == [[], ["no_data"]]
+
+
 def test_review_only_flags_do_not_exclude():
     out = score_and_rank(_table(roi=[0.1, 0.2], flags=[[], ["mirror_returns"]]), rules_validate(None))
     assert out["eligible"].all() and out["rank"].tolist() == [2.0, 1.0]
