@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from campaigns.models import PayoutBatch, Post
+from campaigns.services.audit import audit_record
 from campaigns.services.payouts import (
     payout_batch_approve,
     payout_batch_calculate,
@@ -92,6 +93,18 @@ class PostModerationAdmin(admin.ModelAdmin):
     ]
     exclude = ["text"]
     actions = ["mark_quality", "reject_selected", "feature", "unfeature", "put_on_home_page", "take_off_home_page"]
+
+    def save_model(self, request, obj, form, change):
+        # Operators may correct the link, time or engagement numbers here; each correction is audited too.
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            audit_record(
+                action="post.edited",
+                target=obj,
+                actor=request.user,
+                campaign=obj.campaign,
+                data={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
+            )
 
     @admin.display(description=_("post"))
     def excerpt(self, obj: Post):

@@ -5,7 +5,8 @@ Per trader, from their quality posts of the period:
     days         distinct publish days in the campaign's zone
     exposure     sum of views
     engagement   sum of likes + comments + shares
-    copy_volume  sum of copy-trading volume attributed to the posts
+    copy_volume  sum of copy-trading volume attributed to the posts (or, with rules.copy_metric =
+                 "followers_gained", the followers the posts brought in)
 Eligible: posts >= min_quality_posts and days >= min_distinct_days (defaults 3 and 2, the phase-2 campaign's rules;
 Gate Square's monthly creator board asks 7 posts on 5 days, which a campaign can set in its pool rules).
 Score of an eligible trader: sum over inputs of weight x percentile rank among the eligible traders, where the
@@ -24,7 +25,7 @@ DEFAULT_RULES = {
     "weights": {"exposure": 0.3, "engagement": 0.3, "copy_volume": 0.4},
 }
 INPUTS = ["exposure", "engagement", "copy_volume"]
-POST_COLUMNS = ["trader_id", "published_at", "views", "likes", "comments", "shares", "copy_volume"]
+POST_COLUMNS = ["trader_id", "published_at", "views", "likes", "comments", "shares", "copy_volume", "followers_gained"]
 
 
 def content_scores(posts: pd.DataFrame, *, zone: ZoneInfo, rules: dict | None = None) -> pd.DataFrame:
@@ -33,6 +34,8 @@ def content_scores(posts: pd.DataFrame, *, zone: ZoneInfo, rules: dict | None = 
     Rank orders eligible traders by score, then trader id (deterministic); ineligible traders have no rank.
     """
     rules = {**DEFAULT_RULES, **(rules or {})}
+    if rules.get("copy_metric", "copy_volume") not in ("copy_volume", "followers_gained"):
+        raise ValueError(f"copy_metric must be copy_volume or followers_gained, got {rules['copy_metric']!r}")
     weights = {**DEFAULT_RULES["weights"], **rules.get("weights", {})}
     columns = ["posts", "days", *INPUTS, "eligible", *[f"pct_{c}" for c in INPUTS], "score", "rank"]
     if posts.empty:
@@ -40,7 +43,7 @@ def content_scores(posts: pd.DataFrame, *, zone: ZoneInfo, rules: dict | None = 
     frame = posts.assign(
         day=pd.to_datetime(posts["published_at"], utc=True).dt.tz_convert(zone).dt.date,
         engagement=posts["likes"] + posts["comments"] + posts["shares"],
-        copy_volume=posts["copy_volume"].astype(float),
+        copy_volume=posts[rules.get("copy_metric", "copy_volume")].astype(float),
     )
     table = frame.groupby("trader_id").agg(
         posts=("day", "size"),

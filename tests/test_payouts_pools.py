@@ -228,3 +228,26 @@ def test_weekly_spotlight_composite_and_the_home_page_selector():
     assert spotlight_current(campaign=campaign) == line
     assert spotlight_trader(campaign=campaign) == b  # what the home page reads
     assert spotlight_current(campaign=campaign, now=sh(2026, 2, 19, 17)) is None  # the week has not ended
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"),
+    [("copy_volume", {"A": D("283.33"), "B": D("216.67")}), ("followers_gained", {"A": D("216.67"), "B": D("283.33")})],
+)
+def test_content_pool_copy_metric_is_campaign_data(metric, expected):
+    campaign = phase2()
+    pool = pool_of(campaign, K.CONTENT)
+    pool.rules = {**pool.rules, "copy_metric": metric}
+    pool.save()
+    a, b = trader("A", campaign=campaign), trader("B", campaign=campaign)
+    for who, volume, followers in ((a, "1000", 1), (b, "10", 50)):
+        first = post(campaign, who, sh(2026, 2, 13, 10), views=100, likes=10, copy_volume=volume)
+        first.followers_gained = followers
+        first.save()
+        post(campaign, who, sh(2026, 2, 14, 10))
+        post(campaign, who, sh(2026, 2, 15, 10))
+    batch = payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1))
+    # Exposure and engagement tie: both 0.75 (average rank 1.5 of 2). The copy metric decides: 1.0 vs 0.5.
+    # Leader 0.225 + 0.225 + 0.4 = 0.85, other 0.225 + 0.225 + 0.2 = 0.65; 500 x 0.85 / 1.5 = 283.333.. and
+    # 500 x 0.65 / 1.5 = 216.666..: the spare cent goes to the larger remainder (0.67 cent).
+    assert amounts(batch) == expected

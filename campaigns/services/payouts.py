@@ -160,6 +160,7 @@ def _content(period: RewardPeriod) -> Computation:
             "exposure": int(row["exposure"]),
             "engagement": int(row["engagement"]),
             "copy_volume": f"{row['copy_volume']:.2f}",
+            "copy_metric": pool.rules.get("copy_metric", "copy_volume"),
             "percentiles": {c: round(float(row[f"pct_{c}"]), 6) for c in ("exposure", "engagement", "copy_volume")},
             "weights": {**{"exposure": 0.3, "engagement": 0.3, "copy_volume": 0.4}, **pool.rules.get("weights", {})},
             "eligible_traders": len(eligible),
