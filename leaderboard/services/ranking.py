@@ -194,7 +194,7 @@ def ranking_compute(*, campaign: Campaign, window: str, period: RewardPeriod | N
     m["win_rate"] = np.where(use_rows, cp[:, 1] / np.maximum(cp[:, 0], 1), m["win_rate"])
     fill_counts = np.array([fills.get(t, 0) for t in traders], dtype=float)
 
-    # Equity at the window's end (last row on or before it) and the capital at work.
+    # Capital at work: equity before the window (or on a newcomer's first day) plus money moved in after it.
     seen = ~np.isnan(equity)
     opening = np.array(
         [float(previous_day.at[t, "equity"]) if t in previous_day.index else np.nan for t in traders], dtype=float
@@ -235,9 +235,19 @@ def ranking_compute(*, campaign: Campaign, window: str, period: RewardPeriod | N
         flags[i].append({"code": "large_deposit_before_end", "fraction": db_value(late_fraction[i])})
     for i in np.flatnonzero(no_fills):
         flags[i].append({"code": "no_fills_behind_equity"})
+    uids = dict(
+        LeadTrader.objects.filter(pk__in=[traders[k] for p in pairs for k in p[:2]]).values_list("pk", "exchange_uid")
+    )
     for i, j, corr in pairs:
-        flags[i].append({"code": "mirror_returns", "with_trader_id": traders[j], "correlation": round(corr, 6)})
-        flags[j].append({"code": "mirror_returns", "with_trader_id": traders[i], "correlation": round(corr, 6)})
+        for me, other in ((i, j), (j, i)):
+            flags[me].append(
+                {
+                    "code": "mirror_returns",
+                    "with_trader_id": traders[other],
+                    "with_exchange_uid": uids.get(traders[other]),
+                    "correlation": round(corr, 6),
+                }
+            )
 
     table = pd.DataFrame({"trader_id": traders})
     table["approved"] = [status == Enrollment.Status.APPROVED for _, status, _ in enrolments]
