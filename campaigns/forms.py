@@ -18,7 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
-from leaderboard.validators import normalise_text, validate_multiline, validate_single_line
+from leaderboard.forms import NormalisedCharField
+from leaderboard.validators import validate_multiline, validate_single_line
 
 QUESTION_TYPES = ("integer", "choice", "multichoice", "text")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -171,16 +172,13 @@ class QuestionnaireForm(forms.Form):
         limit = question.get("max_length", TEXT_DEFAULT_LENGTH)
         widget = forms.Textarea(attrs={"rows": 3}) if limit > 120 else forms.TextInput()
         validator = validate_multiline if limit > 120 else validate_single_line
-        return forms.CharField(max_length=limit, widget=widget, validators=[validator], **common)
+        return NormalisedCharField(max_length=limit, widget=widget, validators=[validator], **common)
 
     def answers(self) -> dict:
         """JSON-ready answers keyed by question key (text normalised, unanswered optional questions kept empty)."""
         answers = {}
         for question in self.questionnaire:
-            value = self.cleaned_data.get(question["key"])
-            if isinstance(value, str):
-                value = normalise_text(value)
-            answers[question["key"]] = value
+            answers[question["key"]] = self.cleaned_data.get(question["key"])
         return answers
 
 

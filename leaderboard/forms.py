@@ -14,6 +14,7 @@ from leaderboard.services.traders import USERNAME_MAX, trader_duplicate_errors
 from leaderboard.validators import normalise_text, validate_multiline, validate_single_line
 
 DEFAULT_EXCHANGE = "gate"
+DISPLAY_NAME_MAX = 64  # LeadTrader.display_name
 EXCHANGE_CHOICES = [(exchange_id, exchange_id) for exchange_id in sorted(ccxt.exchanges)]
 _UID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{2,63}$")
 _NUMERIC_UID_RE = re.compile(r"^[0-9]{4,20}$")
@@ -21,6 +22,13 @@ _NUMERIC_UID_RE = re.compile(r"^[0-9]{4,20}$")
 NUMERIC_UID_EXCHANGES = frozenset({"gate", "gateio", "binance", "bybit", "okx", "bitget", "mexc", "htx"})
 _TELEGRAM_RE = re.compile(r"^@?[A-Za-z0-9_]{5,32}$")
 _API_TOKEN_RE = re.compile(r"^[\x21-\x7e]{8,256}$")  # printable ASCII, no spaces
+
+
+class NormalisedCharField(forms.CharField):
+    """Text in NFC form before the length checks run (normalising can lengthen a few characters)."""
+
+    def to_python(self, value):
+        return normalise_text(super().to_python(value))
 
 
 class HoneypotMixin(forms.Form):
@@ -67,8 +75,8 @@ class ApiCredentialCleaning:
 
 
 class TraderRegistrationForm(HoneypotMixin, ApiCredentialCleaning, forms.Form):
-    display_name = forms.CharField(
-        label=_("Display name"), min_length=2, max_length=64, validators=[validate_single_line]
+    display_name = NormalisedCharField(
+        label=_("Display name"), min_length=2, max_length=DISPLAY_NAME_MAX, validators=[validate_single_line]
     )
     exchange = forms.ChoiceField(label=_("Exchange"), choices=EXCHANGE_CHOICES, initial=DEFAULT_EXCHANGE)
     exchange_uid = forms.CharField(
@@ -87,7 +95,7 @@ class TraderRegistrationForm(HoneypotMixin, ApiCredentialCleaning, forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=USERNAME_MAX, help_text=_("You sign in with it."))
     telegram = forms.CharField(label=_("Telegram (optional)"), required=False, max_length=33)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
-    bio = forms.CharField(
+    bio = NormalisedCharField(
         label=_("Short bio (optional)"),
         required=False,
         max_length=1000,
@@ -136,7 +144,7 @@ class TraderRegistrationForm(HoneypotMixin, ApiCredentialCleaning, forms.Form):
         self.order_fields([name for name in self.fields if name != "website"] + ["website"])
 
     def clean_display_name(self):
-        value = normalise_text(self.cleaned_data["display_name"])
+        value = self.cleaned_data["display_name"]
         if len(value) < 2:
             raise forms.ValidationError(_("Enter a display name of at least 2 characters."), code="min_length")
         if not any(ch.isalnum() for ch in value):
@@ -203,7 +211,7 @@ class TraderRegistrationForm(HoneypotMixin, ApiCredentialCleaning, forms.Form):
             "profile_url": data["profile_url"],
             "telegram": data["telegram"],
             "preferred_language": data["preferred_language"],
-            "bio": normalise_text(data["bio"]),
+            "bio": data["bio"],
             "terms_accepted": data["accept_terms"],
             "api_key": data["api_key"],
             "api_secret": data["api_secret"],

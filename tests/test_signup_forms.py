@@ -33,7 +33,18 @@ def test_valid_registration_cleans_and_normalises():
 
 @pytest.mark.parametrize(
     "value",
-    ["", "x", "y" * 65, "🚀🚀🚀", "bad\x00name", "tab\tname", "line\nbreak", "spoof\u202eeman", "   "],
+    [
+        "",
+        "x",
+        "y" * 65,
+        "A" + "\u2adc" * 40,
+        "🚀🚀🚀",
+        "bad\x00name",
+        "tab\tname",
+        "line\nbreak",
+        "spoof\u202eeman",
+        "   ",
+    ],
 )
 def test_display_name_rules(value):
     assert "display_name" in errors_for(display_name=value)
@@ -186,6 +197,7 @@ def test_questionnaire_valid_answers_become_json():
         ("markets", ["btc", "doge"]),
         ("posting_plan", ""),
         ("posting_plan", "x" * 501),
+        ("posting_plan", "\u2adc" * 300),  # 600 characters once normalised
         ("posting_plan", "null\x00byte"),
     ],
 )
