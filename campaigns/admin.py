@@ -123,9 +123,21 @@ class PayoutBatchAdmin(PayoutDeskAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(admin.ModelAdmin):
+    """Lines are read-only here: they are written only by the payout calculation, on draft batches."""
+
     list_display = ["trader", "period", "reason", "amount", "currency", "reward_form", "rank"]
     list_filter = ["reason"]
-    raw_id_fields = ["trader", "batch", "period", "ranking_run"]
+    search_fields = ["trader__display_name", "trader__exchange_uid"]
+    list_select_related = ["trader", "period__pool"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEvent)
