@@ -1,6 +1,7 @@
 """Read-only API v1 of campaigns: campaigns with their reward pools, and the public (quality) posts."""
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -77,13 +78,14 @@ class CampaignDetailAPI(generics.RetrieveAPIView):
         return _campaigns()
 
 
+UID_VALIDATOR = RegexValidator(UID_PATTERN, "Letters, digits, '-' and '_' only.")
 # Strict: anything but true/false is a 400 (django-filter's BooleanFilter would silently ignore it).
 BOOL_CHOICES = [("true", "true"), ("false", "false")]
 
 
 class PostFilter(django_filters.FilterSet):
-    campaign = django_filters.CharFilter(field_name="campaign__slug", help_text="Campaign slug")
-    trader = django_filters.CharFilter(field_name="trader__exchange_uid", help_text="Trader exchange UID")
+    campaign = django_filters.CharFilter(field_name="campaign__slug", validators=[UID_VALIDATOR])
+    trader = django_filters.CharFilter(field_name="trader__exchange_uid", validators=[UID_VALIDATOR])
     featured = django_filters.ChoiceFilter(choices=BOOL_CHOICES, method="filter_flag", help_text="Featured posts only")
     home_page = django_filters.ChoiceFilter(choices=BOOL_CHOICES, method="filter_flag", help_text="Home-page picks")
     published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
@@ -122,7 +124,15 @@ class PostSerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema_view(get=extend_schema(responses={200: PostSerializer(many=True), **ERRORS}))
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", str, description="Campaign slug", pattern=UID_PATTERN),
+            OpenApiParameter("trader", str, description="Trader exchange UID", pattern=UID_PATTERN),
+        ],
+        responses={200: PostSerializer(many=True), **ERRORS},
+    )
+)
 class PostListAPI(generics.ListAPIView):
     """Posts moderators marked as quality, newest first. Submitted and rejected posts are never public."""
 

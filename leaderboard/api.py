@@ -1,5 +1,6 @@
 """Read-only API v1 of the leaderboard: the latest published ranking and a trader's public profile."""
 
+from django.core.validators import RegexValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -112,7 +113,13 @@ class LeaderboardQuerySerializer(serializers.Serializer):
     ordering = serializers.ChoiceField(
         choices=[*sel.SORTS, *[f"-{k}" for k in sel.SORTS]], default="rank", help_text="A metric; '-' for descending"
     )
-    search = serializers.CharField(required=False, max_length=64, allow_blank=True, help_text="Name or UID contains")
+    search = serializers.CharField(
+        required=False,
+        max_length=64,
+        allow_blank=True,
+        validators=[RegexValidator(r"^[^\x00]*$", "No NUL characters.")],
+        help_text="Name or UID contains",
+    )
     eligible = serializers.BooleanField(required=False, allow_null=True, default=None)
     page = serializers.IntegerField(required=False, min_value=1, help_text="Page number (from 1)")
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, help_text="Rows per page")

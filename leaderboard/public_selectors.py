@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -61,6 +62,47 @@ def run_latest(*, campaign: Campaign, window: str) -> RankingRun | None:
         .order_by("-published_at", "-id")
         .first()
     )
+
+
+_BOARD_STATE_SQL = """
+SELECT r.campaign_id, r.id, r.published_at
+FROM {run} r
+WHERE r."window" = %s AND r.status = %s AND r.campaign_id = (
+    SELECT c.id FROM {campaign} c
+    WHERE c.is_active AND (%s::text IS NULL OR c.slug = %s)
+    ORDER BY CASE WHEN c.starts_at <= %s AND c.ends_at > %s THEN 1 ELSE 0 END DESC, c.starts_at DESC, c.id
+    LIMIT 1
+)
+ORDER BY r.published_at DESC, r.id DESC
+LIMIT 1
+"""
+
+
+def board_state(*, slug: str | None, window: str, now=None) -> tuple[int, int, object] | None:
+    """(campaign id, latest published run id, its published_at) in one query, or None without a published run.
+
+    The campaign is the one named by slug, else the one campaigns.selectors.campaign_featured picks (running now,
+    latest start first; else the latest to start). This is every cached page view's only query, so it is plain
+    SQL on the run_latest_idx index: building it through the ORM cost more than running it.
+    """
+    now = now or timezone.now()
+    sql = _BOARD_STATE_SQL.format(run=RankingRun._meta.db_table, campaign=Campaign._meta.db_table)
+    if connection.vendor != "postgresql":
+        sql = sql.replace("%s::text IS NULL", "%s IS NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [window, RankingRun.Status.PUBLISHED, slug, slug, now, now])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    campaign_id, run_id, published_at = row
+    if isinstance(published_at, str):  # SQLite returns text for raw queries
+        published_at = RankingRun._meta.get_field("published_at").to_python(published_at)
+    return campaign_id, run_id, published_at
+
+
+def board_objects(*, campaign_id: int, run_id: int) -> tuple[Campaign, RankingRun]:
+    run = RankingRun.objects.select_related("campaign").get(pk=run_id, campaign_id=campaign_id)
+    return run.campaign, run
 
 
 def standing_page_queryset(*, run: RankingRun, sort: str = "rank", descending: bool = False, query: str = ""):

@@ -7,10 +7,13 @@ so publishing a run switches every reader to the new table at once; a cache outa
 import hashlib
 import importlib.util
 import logging
+from collections import OrderedDict
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -28,6 +31,7 @@ from leaderboard.templatetags.board_tags import board_url
 
 logger = logging.getLogger(__name__)
 
+CSRF_PLACEHOLDER = "__starboard_csrf_token__"
 CACHE_SECONDS = 24 * 3600  # a safety net only: the run id in the key is what replaces a table
 MAX_QUERY = 64
 
@@ -49,19 +53,45 @@ COLUMNS = [
 ]
 
 
+# Versioned keys name immutable content (a new run is a new key), so each worker may also keep the hottest
+# entries in its own memory without ever serving a stale page: Redis is shared, this saves its round trip.
+_LOCAL: OrderedDict[str, object] = OrderedDict()
+_LOCAL_MAX = 256
+
+
 def _cache_get(key: str):
+    value = _LOCAL.get(key)
+    if value is not None:
+        _LOCAL.move_to_end(key)
+        return value
     try:
-        return cache.get(key)
+        value = cache.get(key)
     except Exception:  # Redis down or unreachable: render from the database instead
         logger.warning("cache get failed for %s", key, exc_info=True)
         return None
+    if value is not None:
+        _local_put(key, value)
+    return value
 
 
 def _cache_set(key: str, value, timeout: int = CACHE_SECONDS) -> None:
+    _local_put(key, value)
     try:
         cache.set(key, value, timeout)
     except Exception:
         logger.warning("cache set failed for %s", key, exc_info=True)
+
+
+def local_cache_clear() -> None:
+    """Forget this process's copies (tests do this with cache.clear(); production never needs to)."""
+    _LOCAL.clear()
+
+
+def _local_put(key: str, value) -> None:
+    _LOCAL[key] = value
+    _LOCAL.move_to_end(key)
+    while len(_LOCAL) > _LOCAL_MAX:
+        _LOCAL.popitem(last=False)
 
 
 def _register_url() -> str:
@@ -126,31 +156,52 @@ def home(request):
     return render(request, "leaderboard/home.html", context)
 
 
+def _cookie_free(request) -> bool:
+    """No session and no flash messages: the visitor sees exactly what every anonymous visitor sees."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
 @require_safe
 def leaderboard(request):
-    campaign = sel.campaign_for_page(slug=request.GET.get("campaign"))
-    if campaign is None and request.GET.get("campaign"):
-        raise Http404("No such campaign")
+    slug = request.GET.get("campaign") or None
     window = sel.window_clean(request.GET.get("window"))
     sort, descending = sel.sort_clean(request.GET.get("sort"))
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
     page_number = _page_number(request.GET.get("page"))
-    run = sel.run_latest(campaign=campaign, window=window) if campaign else None
     language = get_language()
 
-    version = run.pk if run else 0
-    explicit = int(bool(request.GET.get("campaign")))
-    parts = [campaign.pk if campaign else 0, explicit, window, sort, int(descending), page_number, language, query]
-    raw = "|".join(str(part) for part in parts)
-    digest = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    # One indexed query gives the version: the latest published run of the campaign and window.
+    state = sel.board_state(slug=slug, window=window)
+    campaign = run = None
+    if state is None:  # no published run: find out whether the campaign exists at all
+        campaign = sel.campaign_for_page(slug=slug)
+        if campaign is None and slug:
+            raise Http404("No such campaign")
+        campaign_id, version, last_modified = (campaign.pk if campaign else 0), 0, None
+    else:
+        campaign_id, run_id, last_modified = state
+        # The publish time too, so a run id reused after a delete (SQLite) can never revive an old page.
+        version = f"{run_id}.{int(last_modified.timestamp() * 1000)}"
+
+    parts = [campaign_id, int(bool(slug)), window, sort, int(descending), page_number, language, query]
+    digest = hashlib.sha1("|".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()
     etag = f'"lb-{version}-{digest[:20]}"'
-    last_modified = run.published_at if run else None
     not_modified = _conditional(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         _stamp(not_modified, etag=etag, last_modified=last_modified)
         return not_modified
 
     key = f"pages:leaderboard:v{version}:{digest}"
+    whole_page = _cookie_free(request)
+    if whole_page:
+        body = _cache_get(key + ":page")
+        if body is not None:
+            response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request)))
+            _stamp(response, etag=etag, last_modified=last_modified)
+            return response
+
+    if state is not None:
+        campaign, run = sel.board_objects(campaign_id=campaign_id, run_id=run_id)
     table = _cache_get(key)
     if table is None:
         table = _render_board(
@@ -164,11 +215,14 @@ def leaderboard(request):
             page_number=page_number,
         )
         _cache_set(key, table)
-    response = render(
-        request,
-        "leaderboard/leaderboard.html",
-        {"campaign": campaign, "run": run, "window": window, "table": table, "query": query},
-    )
+    context = {"campaign": campaign, "run": run, "window": window, "table": table, "query": query}
+    if whole_page:
+        # The page is the same for every cookie-free visitor but its CSRF token: cache it with a placeholder.
+        body = render_to_string("leaderboard/leaderboard.html", {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+        _cache_set(key + ":page", body)
+        response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request)))
+    else:
+        response = render(request, "leaderboard/leaderboard.html", context)
     _stamp(response, etag=etag, last_modified=last_modified)
     return response
 

@@ -16,6 +16,9 @@ MY_PATHS = r"^/api/v1/(leaderboard|traders|campaigns|posts)/"
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from leaderboard.views import local_cache_clear
+
+    local_cache_clear()
     cache.clear()  # the throttle counts live in the cache
     yield
     cache.clear()

@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from leaderboard.views import local_cache_clear
+
+    local_cache_clear()
     cache.clear()
     yield
     cache.clear()
@@ -109,9 +112,34 @@ def test_query_counts_do_not_grow_with_traders(client, django_assert_max_num_que
     with django_assert_max_num_queries(10):
         assert client.get(f"/traders/{board['traders'][0].exchange_uid}/").status_code == 200
     client.get("/leaderboard/?window=30d")
-    # cached: campaign + latest run only
-    with django_assert_max_num_queries(3):
+    # cached: one query reads the version (latest published run of the featured campaign), nothing else
+    with django_assert_max_num_queries(1):
         assert client.get("/leaderboard/?window=30d").status_code == 200
+
+
+def test_board_state_picks_the_featured_campaign(board):
+    from campaigns.selectors import campaign_featured
+    from leaderboard.public_selectors import board_state
+
+    campaign_id, run_id, _ = board_state(slug=None, window="30d")
+    assert campaign_id == campaign_featured().pk and run_id == board["runs"]["30d"].pk
+    assert board_state(slug="star-lead-traders-phase-2", window="30d") is None  # no runs there
+
+
+def test_cached_page_gets_a_fresh_csrf_token_per_visitor(board):
+    from django.test import Client
+
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        html = visitor.get("/leaderboard/?window=7d").content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        assert "__starboard_csrf_token__" not in html
+        tokens.append(token)
+        # the language switch on the cached page still works for this visitor
+        response = visitor.post("/i18n/setlang/", {"language": "zh-hans", "next": "/", "csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+    assert tokens[0] != tokens[1]
 
 
 def test_publishing_a_run_replaces_the_cached_table(client, board):
@@ -169,8 +197,17 @@ def test_versioned_cache_in_redis(client, board, settings):
     client.get("/leaderboard/?window=7d")
     run = board["runs"]["7d"]
     keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_URL).keys("*pages:leaderboard*")]
-    assert any(f"pages:leaderboard:v{run.pk}:" in key for key in keys)
+    assert any(f"pages:leaderboard:v{run.pk}." in key for key in keys)
     newer = publish_new_run(campaign=board["campaign"], window="7d", traders=board["traders"])
     client.get("/leaderboard/?window=7d")
     keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_URL).keys("*pages:leaderboard*")]
-    assert any(f"pages:leaderboard:v{newer.pk}:" in key for key in keys)
+    assert any(f"pages:leaderboard:v{newer.pk}." in key for key in keys)
+
+
+def test_signed_in_visitor_never_gets_the_anonymous_page(client, board, django_user_model):
+    assert "Sign in" in client.get("/leaderboard/?window=7d").content.decode()  # caches the anonymous page
+    user = django_user_model.objects.create_user(username="ann", password="pw-12345-long")
+    client.force_login(user)
+    html = client.get("/leaderboard/?window=7d").content.decode()
+    assert "Sign out" in html and "Sign in" not in html
+    assert Standing.objects.get(run=board["runs"]["7d"], rank=1).trader.display_name in html

@@ -1,0 +1,165 @@
+"""The public leaderboard page under load, beside a minimal Django view on the same server in the same run.
+
+    .venv/bin/python bench/bench_pages.py [--traders 10000] [--duration 15] [--connections 32]
+
+Defaults: PostgreSQL (DATABASE_URL, default database sb_pages_bench, recreated) and Redis db 3 as the cache
+(REDIS_URL), as deployed. gunicorn with 2 sync workers on 127.0.0.1, wrk with 32 connections:
+1. build a campaign with 10,000 ranked traders (8 published runs: 7d/30d/90d/period, each with a previous run);
+2. warm both URLs, then measure the minimal view and the leaderboard page (window=30d, page 1) for the same
+   duration each, then the minimal view again (so a noisy neighbour shows up as a spread, not a bias);
+3. print requests/s and p50/p99 latency; targets: leaderboard >= 70% of the minimal view's rps, p99 < 100 ms.
+Also timed: one cold render of the leaderboard (cache empty) in-process, the cost a publish puts on the first reader.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.pages_settings"
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sb_pages_bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+PORT = 8765
+BOARD = "/leaderboard/?window=30d"
+MINIMAL = "/bench/minimal/"
+
+
+def recreate_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def build(traders: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from tests.pages_data import build_board
+
+    started = time.perf_counter()
+    build_board(traders=traders, equity_traders=3)
+    print(f"built {traders:,} traders x 8 runs in {time.perf_counter() - started:.1f}s")
+    cache.clear()
+    from django.test import Client
+
+    client = Client()
+    started = time.perf_counter()
+    assert client.get(BOARD).status_code == 200
+    print(f"cold render (cache empty): {(time.perf_counter() - started) * 1000:.1f} ms")
+    started = time.perf_counter()
+    for _ in range(50):
+        client.get(BOARD)
+    print(f"warm render in-process: {(time.perf_counter() - started) * 1000 / 50:.2f} ms/request")
+    cache.clear()
+
+
+def wrk(url: str, *, duration: int, connections: int) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": rps,
+        "p50_ms": ms("50%"),
+        "p99_ms": ms("99%"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket.group(1) if socket else "",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--traders", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=15, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk not found: apt-get install -y wrk")
+
+    recreate_database(os.environ["DATABASE_URL"])
+    build(args.traders)
+
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--chdir",
+            str(ROOT),
+            "--log-level",
+            "warning",
+        ],
+        env=os.environ.copy(),
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + MINIMAL, timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        for path in (MINIMAL, BOARD):
+            body = urllib.request.urlopen(base + path, timeout=10).read()  # noqa: S310
+            assert body, path
+        wrk(base + BOARD, duration=2, connections=args.connections)  # warm both workers' connections
+        wrk(base + MINIMAL, duration=2, connections=args.connections)
+        results = {
+            "minimal": wrk(base + MINIMAL, duration=args.duration, connections=args.connections),
+            "leaderboard": wrk(base + BOARD, duration=args.duration, connections=args.connections),
+            "minimal_again": wrk(base + MINIMAL, duration=args.duration, connections=args.connections),
+        }
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+    baseline = (results["minimal"]["rps"] + results["minimal_again"]["rps"]) / 2
+    board = results["leaderboard"]
+    ratio = board["rps"] / baseline
+    print(json.dumps(results, indent=2))
+    print(
+        f"leaderboard {board['rps']:.0f} rps vs minimal {baseline:.0f} rps = {ratio:.0%} (target >= 70%); "
+        f"leaderboard p99 {board['p99_ms']:.1f} ms (target < 100 ms); "
+        f"{args.traders:,} traders, {args.connections} connections, {args.duration}s each"
+    )
+    ok = ratio >= 0.70 and board["p99_ms"] < 100 and board["non_2xx"] == 0
+    print("PASS" if ok else "MISS")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""Settings for bench/bench_pages.py only: the real settings plus a bench-only URL module (never the public site)."""
+
+from config.settings import *  # noqa: F401,F403
+
+ROOT_URLCONF = "bench.pages_urls"
+DEBUG = False
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
