@@ -27,6 +27,7 @@ from campaigns.services.enrolment import (
     enrollment_submit,
     enrollment_withdraw,
     registration_window_state,
+    utc_offset_label,
 )
 from leaderboard.forms import ApiCredentialsForm, EmailAuthenticationForm, TraderRegistrationForm
 from leaderboard.models import LeadTrader
@@ -104,6 +105,7 @@ def _window_context(campaign: Campaign, now) -> dict:
         "window_open": state == OPEN,
         "window_not_open": state == NOT_OPEN,
         "window_closed": state == CLOSED,
+        "utc_offset": utc_offset_label(timezone.localtime(campaign.registration_opens_at, campaign.zone)),
         "opens_local": timezone.localtime(campaign.registration_opens_at, campaign.zone),
         "closes_local": timezone.localtime(campaign.registration_closes_at, campaign.zone),
         "countdown_target": target,

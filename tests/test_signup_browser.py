@@ -99,6 +99,7 @@ def _drive(page, base, artifacts_dir):
     page.check("input[name=markets][value=btc]")
     page.check("input[name=markets][value=eth]")
     page.fill("textarea[name=posting_plan]", "Weekly BTC swing setups with entries, stops and take-profit levels.")
+    page.screenshot(path=str(artifacts_dir / "signup_enrol_form.png"), full_page=True)
     page.click("button[type=submit].btn-block")
 
     page.wait_for_url(f"{base}/me/")

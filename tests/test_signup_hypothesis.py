@@ -28,7 +28,7 @@ HYPOTHESIS = settings(
 control = st.text(alphabet=st.characters(categories=["Cc"]), min_size=1, max_size=8)
 EMOJI = ["🚀", "👨‍👩‍👧", "🇨🇳", "💹", "🐳", "\u200d", "\ufe0f"]
 emoji = st.lists(st.sampled_from(EMOJI), min_size=1, max_size=12).map("".join)
-mixed = st.text(alphabet=st.sampled_from(list("aZ9_-.@ 中文交易員ЖЯ한국어عربي\u202e\u00a0ß")), max_size=80)
+mixed = st.text(alphabet=st.sampled_from(list("aZ9_-.@ 中文交易員ЖЯ한국어عربي\u202e\u00a0ß\u2adc")), max_size=80)
 very_long = st.builds(lambda ch, n: ch * n, st.characters(exclude_categories=["Cs"]), st.integers(200, 6000))
 hostile = st.one_of(
     st.just(""),

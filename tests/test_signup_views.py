@@ -148,7 +148,7 @@ def test_enrol_page_shows_window_in_zone_and_countdown_and_accepts_answers(clien
     signed_up_client(client)
     page = client.get(f"/campaigns/{campaign.slug}/enrol/").content.decode()
     opens = campaign.registration_opens_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    assert opens in page and "Asia/Shanghai, UTC+0800" in page
+    assert opens in page and "Asia/Shanghai, UTC+08:00" in page
     assert "Registration closes in" in page and "data-seconds=" in page
     assert "Years of futures trading experience" in page
     response = client.post(f"/campaigns/{campaign.slug}/enrol/", VALID_ANSWERS)

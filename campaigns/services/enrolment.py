@@ -43,8 +43,13 @@ def registration_window_text(*, campaign: Campaign) -> str:
     """'2026-02-12 18:00 – 2026-02-25 00:00 (Asia/Shanghai, UTC+08:00)' in the campaign's own zone."""
     opens = timezone.localtime(campaign.registration_opens_at, campaign.zone)
     closes = timezone.localtime(campaign.registration_closes_at, campaign.zone)
-    offset = opens.strftime("%z")
-    return f"{opens:%Y-%m-%d %H:%M} – {closes:%Y-%m-%d %H:%M} ({campaign.time_zone}, UTC{offset[:3]}:{offset[3:]})"
+    return f"{opens:%Y-%m-%d %H:%M} – {closes:%Y-%m-%d %H:%M} ({campaign.time_zone}, {utc_offset_label(opens)})"
+
+
+def utc_offset_label(moment: datetime) -> str:
+    """'UTC+08:00' for an aware datetime."""
+    offset = moment.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
 
 
 def _window_error(*, campaign: Campaign, state: str) -> ValidationError:
