@@ -39,7 +39,14 @@ def login_limit() -> RateLimit:
 
 
 def client_ip(request) -> str:
-    """The peer address. Behind a proxy, the deployment sets REMOTE_ADDR from the trusted proxy header."""
+    """The client's address: REMOTE_ADDR, or behind N trusted reverse proxies (settings.TRUSTED_PROXY_COUNT = N)
+    the address the outermost trusted proxy saw, from X-Forwarded-For. Entries a client adds itself sit further
+    left and are ignored, so nobody escapes the limit by sending their own header."""
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies][:64]
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 

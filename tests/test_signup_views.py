@@ -348,3 +348,18 @@ def test_admin_campaign_page_shows_the_window_in_the_campaign_zone(admin_client)
     page = admin_client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk])).content.decode()
     assert 'name="registration_opens_at_1" value="18:00:00"' in page
     assert "own time zone (the time zone field)" in page
+
+
+def test_rate_limit_uses_the_trusted_proxy_header(client, settings):
+    settings.SIGNUP_RATE_LIMIT = (1, 3600)
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.254"}
+    # Two clients behind the same proxy are counted apart; a forged left-most entry changes nothing.
+    assert (
+        client.post(REGISTER, valid_registration(email="x"), HTTP_X_FORWARDED_FOR="1.1.1.1", **proxy).status_code == 200
+    )
+    assert (
+        client.post(REGISTER, valid_registration(email="x"), HTTP_X_FORWARDED_FOR="2.2.2.2", **proxy).status_code == 200
+    )
+    forged = client.post(REGISTER, valid_registration(email="x"), HTTP_X_FORWARDED_FOR="9.9.9.9, 1.1.1.1", **proxy)
+    assert forged.status_code == 429
