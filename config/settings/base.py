@@ -180,3 +180,13 @@ LOGGING = {
 
 # Where the real public data of the shared folder lives (tests and demo read it, never copy it).
 SHARED_DATA_DIR = Path(env.str("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
+
+# Abuse limits per client IP, counted in the cache (Redis in production): (attempts, seconds).
+SIGNUP_RATE_LIMIT = (
+    env.int("SIGNUP_RATE_LIMIT_ATTEMPTS", default=10),
+    env.int("SIGNUP_RATE_LIMIT_SECONDS", default=3600),
+)
+ENROL_RATE_LIMIT = (env.int("ENROL_RATE_LIMIT_ATTEMPTS", default=20), env.int("ENROL_RATE_LIMIT_SECONDS", default=3600))
+LOGIN_RATE_LIMIT = (env.int("LOGIN_RATE_LIMIT_ATTEMPTS", default=20), env.int("LOGIN_RATE_LIMIT_SECONDS", default=900))
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
