@@ -9,7 +9,16 @@ def minimal(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+LARGE = "x" * 61_000  # about the leaderboard page's size
+
+
+def minimal_large(request):
+    # The same, but as many bytes as the leaderboard page: separates transfer cost from page cost.
+    return HttpResponse(LARGE, content_type="text/html")
+
+
 urlpatterns = [
     path("bench/minimal/", minimal),
+    path("bench/minimal-large/", minimal_large),
     path("", include("config.urls")),
 ]

@@ -19,7 +19,9 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.html import strip_spaces_between_tags
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -35,19 +37,20 @@ CSRF_PLACEHOLDER = "__starboard_csrf_token__"
 CACHE_SECONDS = 24 * 3600  # a safety net only: the run id in the key is what replaces a table
 MAX_QUERY = 64
 
-# Column key -> (label, format kind, hidden on narrow screens). The key is also the ?sort= value.
+# Column key -> (label, format, hidden on narrow screens). The key is also the ?sort= value.
+# Formats (board_tags.metric): pct = signed percent, coloured by sign; pct0 = plain percent; money; int; num.
 COLUMNS = [
     ("score", _("Score"), "num", False),
     ("roi", _("ROI"), "pct", False),
     ("pnl", _("PnL (USDT)"), "money", False),
     ("vs_btc", _("vs BTC"), "pct", False),
-    ("max_drawdown", _("Max drawdown"), "pct", False),
+    ("max_drawdown", _("Max drawdown"), "pct0", False),
     ("sharpe", _("Sharpe"), "num", True),
     ("sortino", _("Sortino"), "num", True),
     ("calmar", _("Calmar"), "num", True),
-    ("win_rate", _("Win rate"), "pct", True),
+    ("win_rate", _("Win rate"), "pct0", True),
     ("profit_factor", _("Profit factor"), "num", True),
-    ("volatility", _("Volatility"), "pct", True),
+    ("volatility", _("Volatility"), "pct0", True),
     ("trades", _("Trades"), "int", True),
     ("equity", _("Equity (USDT)"), "money", True),
 ]
@@ -260,7 +263,7 @@ def _render_board(request, *, campaign, run, window, sort, descending, query, pa
         if standing.rank and standing.previous_rank:
             change = standing.previous_rank - standing.rank
         rows.append({"s": standing, "change": change, "projected": projected.get(standing.trader_id)})
-    return render_to_string(
+    html = render_to_string(
         "leaderboard/_board.html",
         {
             "campaign": campaign,
@@ -280,6 +283,8 @@ def _render_board(request, *, campaign, run, window, sort, descending, query, pa
         },
         request=request,
     )
+    # Rendered once per run and served many times: drop the template's indentation between tags.
+    return mark_safe(strip_spaces_between_tags(html))  # noqa: S308 (our own autoescaped template output)
 
 
 @require_safe
