@@ -6,12 +6,16 @@ Where the data comes from, in order:
    bars, BTC daily candles), read in place, never copied into the repo; each series is named after its source.
 3. Otherwise a seeded simulated set of series; the series and every reading built on them are flagged simulated,
    and every page says so.
-Then one reading per day for the last two years of data.
+A real series that ends too early (the snapshots end in 2025/2026) is continued to yesterday by a seeded simulated
+continuation (regime.simulation): the series is flagged simulated and its name says after which date its values are
+simulated; readings from the first simulated value on are flagged simulated, earlier ones stay real.
+Then one reading per day for the last two years, up to yesterday.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -20,12 +24,16 @@ from pathlib import Path
 import ccxt
 import numpy as np
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 
-from regime.models import MarketSeries, RegimeReading
+from regime import simulation
+from regime.indicators import DEFAULT_MAX_AGE_DAYS, MAX_AGE_DAYS
+from regime.models import MarketSeries, Observation, RegimeReading
 from regime.selectors import BTC_CODE
-from regime.series_files import PLACES, Row, SeriesFileError
+from regime.series_files import PLACES, Row, SeriesFileError, infer_frequency, parse_series_file
 from regime.services.candles import btc_candles_pull, exchange_client
-from regime.services.imports import observations_upsert, series_ensure, series_fred_download, series_import_file
+from regime.services.imports import observations_upsert, series_ensure, series_fred_download
 from regime.services.readings import INPUT_CODES, regime_readings_compute
 
 DEMO_SEED = 20260126
@@ -78,33 +86,125 @@ def _dec(text: str) -> Decimal:
     return Decimal(text).quantize(PLACES)
 
 
-def _btc_from_files(folder: Path) -> int:
+def _btc_rows(folder: Path, *, closes_after: bool = False) -> tuple[list[Row], str]:
     """Hyperliquid daily candles 2023-2026, preceded by CoinGecko daily closes (via Boddei/coinmaster) for the
-    warm-up of the 365-day and z-score windows. Both are real; the name says which is which."""
+    warm-up of the 365-day and z-score windows and, with `closes_after`, followed by the CoinGecko closes after the
+    last candle. All real; the returned name says which is which."""
     rows: dict[date, Row] = {}
     with open(folder / BTC_CLOSES_FILE, newline="") as fh:
         for rec in csv.DictReader(fh):
             day = date.fromisoformat(rec["date"])
             if day >= BTC_CLOSES_FROM and rec["close_usd"]:
                 rows[day] = Row(day, _dec(rec["close_usd"]))
-    first_candle = None
+    candle_days = []
     with open(folder / BTC_CANDLES_FILE, newline="") as fh:
         for rec in csv.DictReader(fh):
             day = datetime.fromtimestamp(int(rec["time"]) / 1000, tz=UTC).date()
-            first_candle = first_candle or day
+            candle_days.append(day)
             rows[day] = Row(
                 day, _dec(rec["close"]), _dec(rec["open"]), _dec(rec["high"]), _dec(rec["low"]), _dec(rec["volume"])
             )
-    rows = {d: r for d, r in rows.items() if d < first_candle or r.open is not None}
-    series = series_ensure(
-        code=BTC_CODE,
-        name=f"BTC/USDT daily: Hyperliquid candles from {first_candle}, CoinGecko closes before (shared snapshot)",
-        unit="USDT",
-        frequency="daily",
-        source=MarketSeries.Source.IMPORT,
-    )
-    created, _, _ = observations_upsert(series=series, rows=[rows[d] for d in sorted(rows)])
+    first_candle, last_candle = min(candle_days), max(candle_days)
+    rows = {
+        d: r for d, r in rows.items() if d < first_candle or r.open is not None or (closes_after and d > last_candle)
+    }
+    name = f"BTC/USDT daily: Hyperliquid candles from {first_candle}, CoinGecko closes before (shared snapshot)"
+    if closes_after and max(rows) > last_candle:
+        name = (
+            f"BTC/USDT daily: Hyperliquid candles {first_candle} to {last_candle}, "
+            "CoinGecko closes before and after (shared snapshot)"
+        )
+    return [rows[d] for d in sorted(rows)], name
+
+
+def _btc_from_files(folder: Path) -> int:
+    rows, name = _btc_rows(folder)
+    series = series_ensure(code=BTC_CODE, name=name, unit="USDT", frequency="daily", source=MarketSeries.Source.IMPORT)
+    created, _, _ = observations_upsert(series=series, rows=rows)
     return created
+
+
+# ---- simulated continuation of real series that end too early ------------------------------------------------------
+
+SIMULATED_AFTER = " — values after {date} are SIMULATED"
+_SIMULATED_AFTER_RE = re.compile(r" — values after \d{4}-\d{2}-\d{2} are SIMULATED$")
+NAME_MAX = MarketSeries._meta.get_field("name").max_length
+
+
+def _needs_continuation(code: str, last: date, end: date) -> bool:
+    """BTC always reaches `end` (rankings need a BTC return for every day). Another series is continued only once
+    the regime would call it stale: a normal publication lag is shown as such, not papered over."""
+    if code == BTC_CODE:
+        return last < end
+    return (end - last).days > MAX_AGE_DAYS.get(code, DEFAULT_MAX_AGE_DAYS)
+
+
+def _continuation(code: str, rows: list[Row], end: date, frequency: str) -> list[Row]:
+    if not rows or not _needs_continuation(code, rows[-1].date, end):
+        return []
+    days = simulation.continuation_dates(history=[r.date for r in rows], end=end, frequency=frequency)
+    if not days:
+        return []
+    values = simulation.continue_values(
+        dates=[r.date for r in rows],
+        values=[float(r.value) for r in rows],
+        steps=len(days),
+        seed=simulation.series_seed(code, DEMO_SEED),
+    )
+    step = Decimal(1).scaleb(-simulation.decimals_of([str(r.value) for r in rows[-30:]]))
+    return [Row(d, Decimal(repr(float(v))).quantize(step).quantize(PLACES)) for d, v in zip(days, values, strict=True)]
+
+
+@transaction.atomic
+def _store_series(
+    *, code: str, name: str, unit: str, source: str, rows: list[Row], end: date, frequency: str = ""
+) -> date | None:
+    """Store a real series and, when it ends too early, its simulated continuation to `end` (labelled in the name,
+    the series flagged simulated). Stored dates from the first row on that are in neither are dropped (an earlier
+    continuation, or a fully simulated series from an offline seed). Returns the first simulated date, or None."""
+    rows = sorted(rows, key=lambda r: r.date)
+    frequency = frequency or infer_frequency([r.date for r in rows])
+    extra = _continuation(code, rows, end, frequency)
+    name = _SIMULATED_AFTER_RE.sub("", name)
+    if extra:
+        suffix = SIMULATED_AFTER.format(date=rows[-1].date)
+        name = name[: NAME_MAX - len(suffix)] + suffix
+    series = series_ensure(
+        code=code, name=name, unit=unit, frequency=frequency, source=source, is_simulated=bool(extra)
+    )
+    keep = rows + extra
+    observations_upsert(series=series, rows=keep)
+    kept = {r.date for r in keep}
+    stored = Observation.objects.filter(series=series, date__gte=rows[0].date).values_list("date", flat=True)
+    stale = sorted(set(stored) - kept)
+    for i in range(0, len(stale), 500):
+        Observation.objects.filter(series=series, date__in=stale[i : i + 500]).delete()
+    return extra[0].date if extra else None
+
+
+def _file_rows(path: Path) -> list[Row]:
+    parsed = parse_series_file(path.read_text(encoding="utf-8"))
+    return [r for r in parsed.rows if r.date >= IMPORT_FROM]
+
+
+def _continue_stored(code: str, end: date) -> date | None:
+    """Continue a series just pulled from the network (stored real): its stored rows are its real rows."""
+    series = MarketSeries.objects.filter(code=code, is_simulated=False).first()
+    if series is None:
+        return None
+    fields = ["date", "value", "open", "high", "low", "volume"]
+    rows = [Row(*values) for values in series.observations.order_by("date").values_list(*fields)]
+    if not rows or not _needs_continuation(code, rows[-1].date, end):
+        return None
+    return _store_series(
+        code=code,
+        name=series.name,
+        unit=series.unit,
+        source=series.source,
+        rows=rows,
+        end=end,
+        frequency=series.frequency,
+    )
 
 
 def _simulated(end: date, skip: set[str] = frozenset()) -> None:
@@ -169,12 +269,22 @@ def _simulated(end: date, skip: set[str] = frozenset()) -> None:
         observations_upsert(series=series, rows=rows)
 
 
+def _readings_flag(*, fully_simulated: bool, simulated_from: date | None) -> Q:
+    """The readings whose stored flag disagrees with the data they are now built on."""
+    if fully_simulated:
+        return Q(is_simulated=False)
+    if simulated_from is None:
+        return Q(is_simulated=True)
+    return Q(is_simulated=True, as_of__lt=simulated_from) | Q(is_simulated=False, as_of__gte=simulated_from)
+
+
 def seed_regime(
     *, stdout=None, online: bool = True, data_dir: Path | str | None = None, today: date | None = None
 ) -> str:
     started = time.monotonic()
     folder = Path(data_dir or settings.SHARED_DATA_DIR)
-    notes = []
+    end = (today or datetime.now(tz=UTC).date()) - timedelta(days=1)
+    notes, continued = [], {}
     btc_live = online and _btc_from_exchange()
     if btc_live:
         notes.append("BTC candles from ccxt")
@@ -183,27 +293,46 @@ def seed_regime(
         notes.append("FRED series downloaded")
     if folder.exists():
         if not btc_live:
-            _btc_from_files(folder)
+            rows, name = _btc_rows(folder, closes_after=True)
+            continued[BTC_CODE] = _store_series(
+                code=BTC_CODE, name=name, unit="USDT", source=MarketSeries.Source.IMPORT, rows=rows, end=end
+            )
             notes.append("BTC from the shared snapshot")
         for filename, code, name, unit in SHARED_SERIES:
             if fred_live and filename.startswith("fred_"):
                 continue
             if (folder / filename).exists():
                 source = MarketSeries.Source.FRED if filename.startswith("fred_") else MarketSeries.Source.IMPORT
-                series_import_file(
-                    path=folder / filename, code=code, name=name, unit=unit, since=IMPORT_FROM, source=source
+                continued[code] = _store_series(
+                    code=code, name=name, unit=unit, source=source, rows=_file_rows(folder / filename), end=end
                 )
         notes.append(f"macro/equity series from {folder}")
     else:
         live = ({BTC_CODE} if btc_live else set()) | (set(FRED_CODES) if fred_live else set())
-        _simulated(end=(today or datetime.now(tz=UTC).date()) - timedelta(days=1), skip=live)
+        _simulated(end=end, skip=live)
         notes.append("SIMULATED series where no real source answered")
-    simulated = MarketSeries.objects.filter(code__in=INPUT_CODES, is_simulated=True).exists()
-    # Readings from another data mode (simulated vs real) must not linger past the new window.
-    RegimeReading.objects.exclude(is_simulated=simulated).delete()
-    result = regime_readings_compute(days=READING_DAYS)
-    if result.end:
-        RegimeReading.objects.filter(as_of__gt=result.end).delete()
+    for code in ([BTC_CODE] if btc_live else []) + (FRED_CODES if fred_live else []):
+        continued[code] = _continue_stored(code, end)
+    starts = {code: day for code, day in continued.items() if day is not None and code in INPUT_CODES}
+    if starts:
+        notes.append("simulated after the real data: " + ", ".join(f"{c} from {d}" for c, d in sorted(starts.items())))
+    fully_simulated = MarketSeries.objects.filter(code__in=INPUT_CODES, source=MarketSeries.Source.SIMULATED).exists()
+    simulated_from = min(starts.values(), default=None)
+    with transaction.atomic():
+        # Readings from another data mode must not linger past the new window.
+        RegimeReading.objects.filter(
+            _readings_flag(fully_simulated=fully_simulated, simulated_from=simulated_from)
+        ).delete()
+        result = regime_readings_compute(days=READING_DAYS)
+        if result.end:
+            RegimeReading.objects.filter(as_of__gt=result.end).delete()
+        if not fully_simulated:
+            # The service flags every reading once any input is simulated; a reading only reads values up to its
+            # own day, so the days before the first simulated value are real.
+            real = RegimeReading.objects.filter(is_simulated=True)
+            if simulated_from is not None:
+                real = real.filter(as_of__lt=simulated_from)
+            real.update(is_simulated=False)
     summary = f"{result.summary()} [{'; '.join(notes)}] in {time.monotonic() - started:.1f}s"
     _say(stdout, summary)
     return summary

@@ -27,6 +27,15 @@ def regime_reading_latest() -> RegimeReading | None:
     return RegimeReading.objects.order_by("-as_of").first()
 
 
+def regime_simulated_since() -> date | None:
+    """The first day whose reading rests on simulated values when earlier readings are real (a real series
+    continued by a simulation); None when no reading is simulated or all of them are."""
+    first = RegimeReading.objects.filter(is_simulated=True).order_by("as_of").values_list("as_of", flat=True).first()
+    if first is None or not RegimeReading.objects.filter(is_simulated=False, as_of__lt=first).exists():
+        return None
+    return first
+
+
 def regime_labels(start: date | None = None, end: date | None = None) -> pd.Series:
     """The stored regime label (abundant / neutral / scarce) of each day, indexed by date (ascending)."""
     qs = RegimeReading.objects.all()

@@ -136,12 +136,14 @@ def test_demo_seed_without_network_or_data_is_simulated_and_labelled(tmp_path, s
     seed_regime(online=False, data_dir=tmp_path / "absent", today=today)
     assert list(RegimeReading.objects.order_by("as_of").values_list("as_of", "score", "label")) == first
 
-    # With the real data available the simulated series and readings are replaced, not mixed in.
+    # With the real data available the simulated series are replaced by the real ones, not mixed in; each real
+    # series that ends too early is continued by a labelled simulation (tests/test_regime_demo_continuation.py), so
+    # only the readings from its first simulated value on stay flagged simulated.
     seed_regime(online=False, data_dir=shared_data, today=today)
-    assert not MarketSeries.objects.filter(is_simulated=True).exists()
-    assert not RegimeReading.objects.filter(is_simulated=True).exists()
-    assert RegimeReading.objects.latest("as_of").as_of == date(2026, 1, 23)
-    assert "Simulated data" not in render("en")
+    assert not MarketSeries.objects.filter(source=MarketSeries.Source.SIMULATED).exists()
+    first_simulated = RegimeReading.objects.filter(is_simulated=True).earliest("as_of").as_of
+    assert RegimeReading.objects.filter(is_simulated=False).latest("as_of").as_of == first_simulated - timedelta(days=1)
+    assert RegimeReading.objects.latest("as_of").as_of == today - timedelta(days=1)
 
 
 def test_compute_task_writes_todays_reading(real_readings):

@@ -8,7 +8,7 @@ from regime import narrative
 from regime.charts import sparkline
 from regime.indicators import INDICATORS, LEGS, NO_DATA
 from regime.models import RegimeReading
-from regime.selectors import regime_reading_latest, trader_regime_framing
+from regime.selectors import regime_reading_latest, regime_simulated_since, trader_regime_framing
 
 register = template.Library()
 
@@ -85,6 +85,8 @@ def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> d
         "text": reading.text_zh if language.startswith("zh") else reading.text_en,
         "missing": reading.missing or [],
         "compact": compact,
+        # Which part is simulated: readings from this day on (the real series end before it).
+        "simulated_since": regime_simulated_since() if reading.is_simulated else None,
     }
 
 
@@ -92,6 +94,12 @@ def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> d
 def regime_widget(reading: RegimeReading | None = None, compact: bool = False) -> dict:
     """The latest regime reading (or the one given): label, gauge, indicators with sparklines, framing text."""
     return widget_context(reading or regime_reading_latest(), compact=compact)
+
+
+@register.simple_tag
+def regime_simulated_from():
+    """`{% regime_simulated_from as day %}`: the first reading built on simulated values after real ones, or None."""
+    return regime_simulated_since()
 
 
 @register.inclusion_tag("regime/_trader_framing.html")
