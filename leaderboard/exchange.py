@@ -100,15 +100,15 @@ def exchange_build(*, account: ExchangeAccount) -> ccxt.Exchange:
     return exchange
 
 
-def ledger_since_params(*, exchange: ccxt.Exchange, since_ms: int | None) -> dict:
-    """Extra fetch_ledger params that correct a known unit mismatch of one exchange class.
+def ledger_range_params(*, exchange: ccxt.Exchange, since_ms: int, until_ms: int) -> dict:
+    """fetch_ledger params for the time range [since, until], correcting a known unit mismatch of one class.
 
-    ccxt 4.5.x gate.fetch_ledger sends `since` in milliseconds as `from`, while Gate's account_book takes seconds
-    (as its my_trades_timerange and position_close do, where ccxt divides by 1000).
+    ccxt 4.5.x gate.fetch_ledger sends `since` and `until` in milliseconds as `from`/`to`, while Gate's
+    account_book takes seconds (as its my_trades_timerange and position_close do, where ccxt divides by 1000).
     """
-    if since_ms is not None and exchange.id == "gate":
-        return {"from": since_ms // 1000}
-    return {}
+    if exchange.id == "gate":
+        return {"from": since_ms // 1000, "to": until_ms // 1000}
+    return {"until": until_ms}
 
 
 class AccountLock:

@@ -6,8 +6,8 @@ request, parses every response and maps every error, exactly as against the real
 
 Recorded files have the form of ccxt's static test responses ({"exchange", "methods": {name: [case, ...]}}), each
 case with the request path it answers ("url", relative to the API root) and its "httpResponse". A list response is
-served like the exchange's server serves it: records filtered by the request's `from`/`to` (seconds) on the
-endpoint's time field, oldest first, at most `limit`.
+served as an exchange's server would: records filtered by the request's `from`/`to` (seconds) on the endpoint's
+time field, newest first, at most `limit`.
 """
 
 import json
@@ -81,15 +81,17 @@ class RecordedHttp:
 
 
 def serve_list(records: list, query: dict, time_field: str | None) -> list:
-    """Server-side paging of a recorded list: from <= time < to (seconds), oldest first, at most limit."""
+    """Server-side paging of a recorded list: from <= time <= to (seconds, both inclusive), newest first, at most
+    limit: the least convenient of the plausible server behaviours, so a client that pages correctly here pages
+    correctly against any order."""
     rows = list(records)
     if time_field:
         key = lambda r: Decimal(str(r[time_field]))  # noqa: E731
         if "from" in query:
             rows = [r for r in rows if key(r) >= Decimal(query["from"])]
         if "to" in query:
-            rows = [r for r in rows if key(r) < Decimal(query["to"])]
-        rows.sort(key=key)
+            rows = [r for r in rows if key(r) <= Decimal(query["to"])]
+        rows.sort(key=key, reverse=True)
     if "limit" in query:
         rows = rows[: int(query["limit"])]
     return json.loads(json.dumps(rows))

@@ -21,7 +21,7 @@ from leaderboard.models import (
 )
 from leaderboard.replay import HttpError, replay_attach
 from leaderboard.services.accounts import exchange_account_create
-from leaderboard.services.ingestion import STREAMS, account_ingest, fills_upsert
+from leaderboard.services.ingestion import STREAMS, account_ingest, fills_upsert, ms_to_datetime
 
 CASSETTE = json.loads((Path(__file__).parent / "fixtures" / "exchange" / "gate.json").read_text())
 TRADES = "/futures/usdt/my_trades_timerange"
@@ -31,7 +31,8 @@ LEDGER = "/futures/usdt/account_book"
 
 @pytest.fixture(autouse=True)
 def _lookback(settings):
-    settings.INGEST_LOOKBACK_DAYS = 20 * 365  # the recordings are from 2024
+    settings.INGEST_LOOKBACK_DAYS = (date.today() - date(2024, 1, 1)).days  # the recordings are from January 2024
+    settings.INGEST_MAX_WINDOW_DAYS = 400  # fewer windows than the 30-day default, still more than one
 
 
 @pytest.fixture
@@ -76,11 +77,14 @@ def test_fills_are_parsed_by_ccxt_and_paginated_until_caught_up(account):
 
     pages = requests_to(exchange, TRADES)
     assert len(pages) >= 3 and all(q["limit"] == "10" for q in pages)
-    froms = [int(q["from"]) for q in pages]
-    assert froms == sorted(froms) and len(set(froms)) == len(froms)
+    # the windows that were committed tile the time line without gap or overlap, up to the cursor
+    # (a full answer is asked again with a halved window from the same start: the narrowest one is committed)
+    windows = sorted({(int(q["from"]), int(q["to"])) for q in pages}, reverse=True)
+    committed = sorted(dict(windows).items())
+    assert all(a[1] == b[0] for a, b in zip(committed, committed[1:], strict=False))
     cursor = IngestionCursor.objects.get(account=account, stream="trades")
-    newest = Fill.objects.filter(account=account).latest("timestamp")
-    assert cursor.since_ms == int(newest.timestamp.timestamp() * 1000)
+    assert cursor.since_ms == committed[-1][1] * 1000
+    assert cursor.since_ms > int(datetime.now(UTC).timestamp() * 1000) - 120_000  # caught up to (almost) now
 
 
 def test_two_fills_in_one_millisecond_across_a_page_boundary_are_both_kept(account):
@@ -101,28 +105,39 @@ def test_a_rerun_is_a_no_op_that_starts_from_the_cursor(account):
 
     assert result.created == {"trades": 0, "positions": 0, "ledger": 0}
     assert (Fill.objects.count(), ClosedPosition.objects.count(), LedgerEntry.objects.count()) == counts
-    assert dict(streams.values_list("stream", "since_ms")) == cursors
-    assert len(requests_to(again, TRADES)) == 1  # one look from the cursor, nothing newer
-    assert int(requests_to(again, TRADES)[0]["from"]) == cursors["trades"] // 1000
+    after = dict(streams.values_list("stream", "since_ms"))
+    assert all(after[name] >= cursors[name] for name in cursors)  # only time moved on
+    assert len(requests_to(again, TRADES)) <= 1  # at most one look from the cursor to now
+    assert all(int(q["from"]) == cursors["trades"] // 1000 for q in requests_to(again, TRADES))
 
 
 def test_the_same_page_twice_is_a_no_op(account):
-    trades = gate(account).fetch_my_trades(None, 0, 5, {"type": "swap"})
+    trades = gate(account).fetch_my_trades(None, 1704067200000, 5, {"type": "swap"})
     assert fills_upsert(account=account, trades=trades) == 5
     assert fills_upsert(account=account, trades=trades) == 0
     assert Fill.objects.count() == 5
 
 
-def test_a_failure_after_page_two_loses_nothing_and_the_rerun_completes_without_duplicates(account):
-    broken = gate(account, failures={TRADES: [(3, ccxt.NetworkError("connection reset by peer"))]})
+def test_a_failure_midway_loses_nothing_and_the_rerun_completes_without_duplicates(account):
+    clean = gate(account)
+    account_ingest(account_id=account.id, exchange=clean, page_limit=10)
+    # which request follows the second window that was committed with fills in it
+    times = [float(t["create_time"]) for t in CASSETTE["methods"]["fetchMyTrades"][0]["httpResponse"]]
+    in_window = [sum(int(q["from"]) <= t <= int(q["to"]) for t in times) for q in requests_to(clean, TRADES)]
+    committed_with_rows = [i for i, n in enumerate(in_window, start=1) if 0 < n < 10]
+    fail_at = committed_with_rows[1] + 1
+    Fill.objects.all().delete()
+    IngestionCursor.objects.all().delete()
+
+    # the same run, but the connection drops on that request
+    broken = gate(account, failures={TRADES: [(fail_at, ccxt.NetworkError("connection reset by peer"))]})
     with pytest.raises(ccxt.NetworkError):
         account_ingest(account_id=account.id, exchange=broken, page_limit=10)
 
     committed = Fill.objects.filter(account=account).count()
-    assert 10 <= committed < 25  # pages 1 and 2 are committed, page 3 never arrived
+    assert 0 < committed < 25  # the windows before the failure are committed, the rest never arrived
     cursor = IngestionCursor.objects.get(account=account, stream="trades")
-    newest = Fill.objects.filter(account=account).latest("timestamp")
-    assert cursor.since_ms == int(newest.timestamp.timestamp() * 1000)  # the cursor moved with the rows
+    assert not Fill.objects.filter(account=account, timestamp__gte=ms_to_datetime(cursor.since_ms)).exists()
     probe = AccountLock(account.id)
     assert probe.acquire()  # the failed run released its lock
     probe.release()
@@ -161,8 +176,8 @@ def test_ledger_kinds_signs_and_flows_into_daily_equity(account):
     assert entries["880002"].kind == "funding"
     assert entries["880003"].kind == "trade"
     assert entries["880005"].kind == "rebate"
-    # Gate's account_book takes `from` in seconds
-    assert all(int(q["from"]) < 10**11 for q in requests_to(exchange, LEDGER))
+    # Gate's account_book takes `from` and `to` in seconds
+    assert all(int(q["from"]) < 10**11 and int(q["to"]) < 10**11 for q in requests_to(exchange, LEDGER))
 
     # the late-ingested deposit corrects the day already snapshotted: money in is a flow, not profit
     assert DailyEquity.objects.get(trader=account.trader, date=deposit_day).net_flow == Decimal("1000")

@@ -7,6 +7,7 @@ is "replay:gate" get the recorded-HTTP transport from settings.EXCHANGE_REPLAY_D
 import copy
 import json
 import time
+from datetime import date
 from pathlib import Path
 
 import ccxt
@@ -27,7 +28,8 @@ CASSETTE = json.loads((FIXTURES / "gate.json").read_text())
 def _replay(settings):
     settings.EXCHANGE_REPLAY_ENABLED = True
     settings.EXCHANGE_REPLAY_DIR = FIXTURES
-    settings.INGEST_LOOKBACK_DAYS = 20 * 365
+    settings.INGEST_LOOKBACK_DAYS = (date.today() - date(2024, 1, 1)).days  # the recordings are from January 2024
+    settings.INGEST_MAX_WINDOW_DAYS = 400
 
 
 def make_account(uid: str, exchange_id: str = "replay:gate", credentials: bool = True) -> ExchangeAccount:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.services.audit import audit_record
 from leaderboard.encryption import DecryptionError
-from leaderboard.exchange import AccountLock, ExchangeUnavailable, exchange_build, ledger_since_params
+from leaderboard.exchange import AccountLock, ExchangeUnavailable, exchange_build, ledger_range_params
 from leaderboard.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LedgerEntry
 from leaderboard.services.equity import daily_equity_upsert
 
@@ -261,7 +261,7 @@ def ledger_entries_upsert(*, account: ExchangeAccount, entries: Iterable[dict]) 
 class Stream:
     name: str
     capability: str
-    fetch: Callable[[ccxt.Exchange, int | None, int], list[dict]]
+    fetch: Callable[[ccxt.Exchange, int, int, int], list[dict]]  # (exchange, since, limit, until) ms
     timestamp: Callable[[dict], int]
     upsert: Callable[..., int]
     keyword: str
@@ -272,7 +272,7 @@ STREAMS = [
     Stream(
         IngestionCursor.Stream.TRADES,
         "fetchMyTrades",
-        lambda ex, since, limit: ex.fetch_my_trades(None, since, limit, {"type": "swap"}),
+        lambda ex, since, limit, until: ex.fetch_my_trades(None, since, limit, {"type": "swap", "until": until}),
         lambda t: int(t["timestamp"]),
         fills_upsert,
         "trades",
@@ -281,7 +281,7 @@ STREAMS = [
     Stream(
         IngestionCursor.Stream.POSITIONS,
         "fetchPositionsHistory",
-        lambda ex, since, limit: ex.fetch_positions_history(None, since, limit),
+        lambda ex, since, limit, until: ex.fetch_positions_history(None, since, limit, {"until": until}),
         position_close_ms,
         closed_positions_upsert,
         "positions",
@@ -290,8 +290,8 @@ STREAMS = [
     Stream(
         IngestionCursor.Stream.LEDGER,
         "fetchLedger",
-        lambda ex, since, limit: ex.fetch_ledger(
-            None, since, limit, {"type": "swap", **ledger_since_params(exchange=ex, since_ms=since)}
+        lambda ex, since, limit, until: ex.fetch_ledger(
+            None, since, limit, {"type": "swap", **ledger_range_params(exchange=ex, since_ms=since, until_ms=until)}
         ),
         lambda e: int(e["timestamp"]),
         ledger_entries_upsert,
@@ -301,9 +301,23 @@ STREAMS = [
 ]
 
 
+SECOND = 1000
+DAY = 86_400_000
+
+
+def _floor_second(ms: int) -> int:
+    return ms // SECOND * SECOND
+
+
 def _initial_since_ms() -> int:
     days = int(getattr(settings, "INGEST_LOOKBACK_DAYS", 180))
-    return int((timezone.now() - timedelta(days=days)).timestamp() * 1000)
+    return _floor_second(int((timezone.now() - timedelta(days=days)).timestamp() * 1000))
+
+
+def _settled_until_ms() -> int:
+    """Now, less a lag for records the exchange has not published yet, on a whole second."""
+    lag = int(getattr(settings, "INGEST_SETTLE_SECONDS", 60))
+    return _floor_second(int(timezone.now().timestamp() * 1000) - lag * SECOND)
 
 
 @transaction.atomic
@@ -324,40 +338,54 @@ def stream_ingest(
     stream: Stream,
     page_limit: int = PAGE_LIMIT,
     lock: AccountLock | None = None,
-    max_pages: int = 10_000,
+    max_requests: int = 10_000,
 ) -> int:
-    """Pull one stream from its cursor, page by page until caught up. Returns the number of new rows.
+    """Pull one stream from its cursor to (almost) now, window by window. Returns the number of new rows.
 
-    Pages are requested by time (`since` inclusive, oldest first, as ccxt's own dynamic pagination does). The next
-    page starts at the newest timestamp seen, so rows sharing that millisecond are not skipped; the overlap is
-    dropped by the unique constraints. The loop ends when a page brings nothing newer than the cursor.
+    Each request asks for a closed time window [since, until). An answer with fewer rows than the limit is the whole
+    window, whatever order the exchange sorts by, so its rows and the cursor (moved to `until`) are committed
+    together. A full answer may be truncated: the window is narrowed and asked again, committing nothing. Windows are
+    whole seconds (exchanges take seconds), capped at INGEST_MAX_WINDOW_DAYS, and grow back after a sparse one.
     """
     if not exchange.has.get(stream.capability):
         return 0
-    IngestionCursor.objects.get_or_create(account=account, stream=stream.name)
-    cursor = IngestionCursor.objects.get(account=account, stream=stream.name)
-    since = cursor.since_ms if cursor.since_ms is not None else _initial_since_ms()
+    cursor, _ = IngestionCursor.objects.get_or_create(account=account, stream=stream.name)
+    since = _floor_second(cursor.since_ms) if cursor.since_ms is not None else _initial_since_ms()
+    end = _settled_until_ms()
+    max_window = int(getattr(settings, "INGEST_MAX_WINDOW_DAYS", 30)) * DAY
+    window = max_window
     created = 0
-    for _page in range(max_pages):
-        rows = stream.fetch(exchange, since, page_limit)
-        rows = [r for r in rows if stream.timestamp(r) >= since]
-        if not rows:
+    for _request in range(max_requests):
+        if since >= end:
             break
-        rows.sort(key=stream.timestamp)
-        newest = stream.timestamp(rows[-1])
+        until = min(since + window, end)
+        rows = stream.fetch(exchange, since, page_limit, until)
+        if len(rows) >= page_limit and until - since > SECOND:
+            # Narrow the window: end it at the middle of the rows seen (the rows are real, whatever the order the
+            # exchange picked them by), or at half the span if that does not shrink it.
+            middle = _floor_second(sorted(stream.timestamp(r) for r in rows)[len(rows) // 2])
+            narrower = middle - since if since < middle < until else (until - since) // 2
+            window = max(SECOND, _floor_second(narrower))
+            continue
+        if len(rows) >= page_limit:
+            logger.warning(
+                "account %s %s: over %s rows in one second at %s", account.id, stream.name, page_limit, since
+            )
+        rows = sorted((r for r in rows if since <= stream.timestamp(r) < until), key=stream.timestamp)
         created += _page_commit(
-            account=account, stream=stream, rows=rows, since_ms=newest, last_id=stream.row_id(rows[-1])
+            account=account,
+            stream=stream,
+            rows=rows,
+            since_ms=until,
+            last_id=stream.row_id(rows[-1]) if rows else cursor.last_id,
         )
+        if rows:
+            cursor.last_id = stream.row_id(rows[-1])
         if lock is not None:
             lock.refresh()
-        if newest > since:
-            since = newest
-        elif len(rows) >= page_limit:
-            # A full page inside one millisecond: step past it rather than loop forever.
-            logger.warning("account %s %s: full page at %s ms, stepping on", account.id, stream.name, since)
-            since = newest + 1
-        else:
-            break
+        since = until
+        if len(rows) < page_limit // 2:
+            window = min(window * 2, max_window)
     return created
 
 
