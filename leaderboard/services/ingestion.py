@@ -8,7 +8,7 @@ NOTHING on the unique (account, exchange id) constraints, and the overlap of the
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -507,13 +507,7 @@ class IngestResult:
     message: str = ""
 
     def as_dict(self) -> dict:
-        return {
-            "account_id": self.account_id,
-            "status": self.status,
-            "created": self.created,
-            "equity": self.equity,
-            "message": self.message,
-        }
+        return asdict(self)
 
 
 @transaction.atomic
