@@ -152,7 +152,18 @@ def main() -> None:
         for _ in range(args.rounds):  # interleaved, so a busy neighbour hits both sides alike
             minimal = wrk(base + MINIMAL, duration=args.duration, connections=args.connections)
             board = wrk(base + BOARD, duration=args.duration, connections=args.connections)
-            rounds.append({"minimal": minimal, "leaderboard": board, "ratio": board["rps"] / minimal["rps"]})
+            # Context, not targets: the same minimal view with the page's byte count, and with its one query.
+            large = wrk(base + "/bench/minimal-large/", duration=args.duration, connections=args.connections)
+            with_db = wrk(base + "/bench/minimal-db/", duration=args.duration, connections=args.connections)
+            rounds.append(
+                {
+                    "minimal": minimal,
+                    "leaderboard": board,
+                    "minimal_large": large,
+                    "minimal_db": with_db,
+                    "ratio": board["rps"] / minimal["rps"],
+                }
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
@@ -161,7 +172,9 @@ def main() -> None:
         print(
             f"round {number}: minimal {r['minimal']['rps']:.0f} rps p99 {r['minimal']['p99_ms']:.1f} ms | "
             f"leaderboard {r['leaderboard']['rps']:.0f} rps p50 {r['leaderboard']['p50_ms']:.1f} ms "
-            f"p99 {r['leaderboard']['p99_ms']:.1f} ms | ratio {r['ratio']:.0%}"
+            f"p99 {r['leaderboard']['p99_ms']:.1f} ms | ratio {r['ratio']:.0%} | "
+            f"minimal 53 KB body {r['minimal_large']['rps']:.0f} rps, minimal + version query "
+            f"{r['minimal_db']['rps']:.0f} rps"
         )
     ratio = statistics.median(r["ratio"] for r in rounds)
     p99 = statistics.median(r["leaderboard"]["p99_ms"] for r in rounds)
