@@ -5,8 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leaderboard.models import DailyEquity, LeadTrader
+from leaderboard.performance_import import parse_performance_csv
 
 HEADER = "exchange_uid,date,equity,net_flow,closed_positions,winning_positions,followers,aum\n"
 GOOD = HEADER + (
@@ -113,3 +116,41 @@ def test_a_missing_file_is_a_clear_error(db, tmp_path):
 def test_the_optional_columns_may_be_left_out(traders, tmp_path):
     call_command("import_performance", write(tmp_path, "exchange_uid,date,equity,net_flow\nUID2,2026-02-11,200,0\n"))
     assert DailyEquity.objects.get().followers is None
+
+
+# ---- the parser alone, on generated files (pure: no database) ----
+
+UIDS = {"UID1": 1, "UID2": 2, "UID3": 3}
+money = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+flow = st.decimals(min_value=-(10**6), max_value=10**6, places=2, allow_nan=False, allow_infinity=False)
+row = st.tuples(st.sampled_from(sorted(UIDS)), st.dates(date(2020, 1, 1), date(2030, 12, 31)), money, flow)
+good_rows = st.lists(row, min_size=1, max_size=40, unique_by=lambda r: (r[0], r[1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=good_rows)
+def test_any_valid_file_parses_completely_and_exactly(rows):
+    lines = ["exchange_uid,date,equity,net_flow"] + [f"{u},{d.isoformat()},{e},{f}" for u, d, e, f in rows]
+    result = parse_performance_csv(lines, known_uids=UIDS)
+    assert result.errors == []
+    assert [(r["trader_id"], r["date"], r["equity"], r["net_flow"]) for r in result.rows] == [
+        (UIDS[u], d, e, f) for u, d, e, f in rows
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=good_rows, data=st.data())
+def test_one_bad_cell_anywhere_is_reported_on_its_line_and_nothing_is_returned(rows, data):
+    index = data.draw(st.integers(0, len(rows) - 1))
+    column = data.draw(st.sampled_from(["exchange_uid", "date", "equity"]))
+    lines = ["exchange_uid,date,equity,net_flow"] + [f"{u},{d.isoformat()},{e},{f}" for u, d, e, f in rows]
+    u, d, e, f = rows[index]
+    bad = {
+        "exchange_uid": f"NOPE,{d.isoformat()},{e},{f}",
+        "date": f"{u},2026-02-30,{e},{f}",
+        "equity": f"{u},{d},-1,{f}",
+    }
+    lines[index + 1] = bad[column]
+    result = parse_performance_csv(lines, known_uids=UIDS)
+    assert result.rows == []
+    assert result.errors and all(error.startswith(f"line {index + 2}: ") for error in result.errors)
