@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from campaigns.models import Campaign, Enrollment, RewardPool
+from leaderboard.simulation import showcase_uids
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -227,6 +228,12 @@ def seed_enrolments(*, campaigns: list[Campaign], traders: list, now: datetime |
             plan[-1 - index] = (phase2, plan[-1 - index][1], state)
     phase3_states = [s for s, n in PHASE3_ENROLMENTS.items() for _ in range(n)]
     plan += [(phase3, trader, state) for trader, state in zip(simulated[::20], phase3_states, strict=False)]
+    # The anti-gaming showcase (one trader per flag, and the trader the copycat mirrors) is approved in both
+    # phases, so every flag shows on both public boards.
+    showcase = set(showcase_uids(count=len(simulated)))
+    plan = [(c, t, "approved" if t.exchange_uid in showcase else s) for c, t, s in plan]
+    in_phase3 = {t.exchange_uid for c, t, _ in plan if c == phase3}
+    plan += [(phase3, t, "approved") for t in simulated if t.exchange_uid in showcase - in_phase3]
 
     counts: dict[str, int] = {}
     for campaign, trader, state in plan:
