@@ -43,6 +43,10 @@ def daily_equity_upsert(*, rows: Iterable[dict], source: str = DailyEquity.Sourc
         if column not in merged:
             merged[column] = None
     derived = derive_returns(merged)
+    # Rows before a trader's earliest incoming date keep their pnl, return and unit value: rewrite only from there
+    # (an exchange snapshot of today rewrites one row, not the trader's whole history).
+    first_incoming = incoming.groupby("trader_id")["date"].min()
+    derived = derived[derived["date"] >= derived["trader_id"].map(first_incoming)]
 
     objects = [
         DailyEquity(
