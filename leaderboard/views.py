@@ -33,7 +33,7 @@ from leaderboard.templatetags.board_tags import board_url
 
 logger = logging.getLogger(__name__)
 
-CSRF_PLACEHOLDER = "__starboard_csrf_token__"
+CSRF_PLACEHOLDER = b"__starboard_csrf_token__"
 CACHE_SECONDS = 24 * 3600  # a safety net only: the run id in the key is what replaces a table
 MAX_QUERY = 64
 
@@ -186,7 +186,8 @@ def leaderboard(request):
         # The publish time too, so a run id reused after a delete (SQLite) can never revive an old page.
         version = f"{run_id}.{int(last_modified.timestamp() * 1000)}"
 
-    parts = [campaign_id, int(bool(slug)), window, sort, int(descending), page_number, language, query]
+    whole_page = _cookie_free(request)  # signed-in visitors get their own nav: another representation
+    parts = [campaign_id, int(bool(slug)), window, sort, int(descending), page_number, language, query, whole_page]
     digest = hashlib.sha1("|".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()
     etag = f'"lb-{version}-{digest[:20]}"'
     not_modified = _conditional(request, etag=etag, last_modified=last_modified)
@@ -195,11 +196,10 @@ def leaderboard(request):
         return not_modified
 
     key = f"pages:leaderboard:v{version}:{digest}"
-    whole_page = _cookie_free(request)
     if whole_page:
         body = _cache_get(key + ":page")
         if body is not None:
-            response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request)))
+            response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request).encode()))
             _stamp(response, etag=etag, last_modified=last_modified)
             return response
 
@@ -221,9 +221,11 @@ def leaderboard(request):
     context = {"campaign": campaign, "run": run, "window": window, "table": table, "query": query}
     if whole_page:
         # The page is the same for every cookie-free visitor but its CSRF token: cache it with a placeholder.
-        body = render_to_string("leaderboard/leaderboard.html", {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+        placeholder = CSRF_PLACEHOLDER.decode()
+        html = render_to_string("leaderboard/leaderboard.html", {**context, "csrf_token": placeholder}, request)
+        body = html.encode()  # stored encoded: a hit costs one bytes.replace, no re-encoding
         _cache_set(key + ":page", body)
-        response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request)))
+        response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request).encode()))
     else:
         response = render(request, "leaderboard/leaderboard.html", context)
     _stamp(response, etag=etag, last_modified=last_modified)
