@@ -167,6 +167,7 @@ def me_context(*, trader: LeadTrader, now) -> dict:
     enrolled_ids = {e.campaign_id for e in enrollments}
     return {
         "trader": trader,
+        "accounts": list(trader.accounts.order_by("id")),
         "enrollments": enrollments,
         "open_campaigns": [c for c in selectors.campaign_open_for_registration(now=now) if c.pk not in enrolled_ids],
         "posts": selectors.post_list_for_trader(trader=trader)[:50],
