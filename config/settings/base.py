@@ -190,3 +190,12 @@ ENROL_RATE_LIMIT = (env.int("ENROL_RATE_LIMIT_ATTEMPTS", default=20), env.int("E
 LOGIN_RATE_LIMIT = (env.int("LOGIN_RATE_LIMIT_ATTEMPTS", default=20), env.int("LOGIN_RATE_LIMIT_SECONDS", default=900))
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Ingestion through ccxt.
+INGEST_LOOKBACK_DAYS = env.int("INGEST_LOOKBACK_DAYS", default=180)  # first pull of a new account
+INGEST_MAX_WINDOW_DAYS = env.int("INGEST_MAX_WINDOW_DAYS", default=30)  # widest time window asked at once
+INGEST_SETTLE_SECONDS = env.int("INGEST_SETTLE_SECONDS", default=60)  # leave the newest seconds for the next run
+EXCHANGE_TIMEOUT_MS = env.int("EXCHANGE_TIMEOUT_MS", default=20000)
+# "replay:<exchange>" accounts answer HTTP from recorded responses (tests and demos only; never in production).
+EXCHANGE_REPLAY_ENABLED = env.bool("EXCHANGE_REPLAY_ENABLED", default=DJANGO_ENV != "production")
+EXCHANGE_REPLAY_DIR = Path(env.str("EXCHANGE_REPLAY_DIR", default=str(BASE_DIR / "tests" / "fixtures" / "exchange")))

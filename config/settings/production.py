@@ -24,3 +24,5 @@ X_FRAME_OPTIONS = "DENY"
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS (Fernet keys, newest first) must be set in production.")
+
+EXCHANGE_REPLAY_ENABLED = False
