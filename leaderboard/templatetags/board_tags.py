@@ -34,6 +34,11 @@ def metric(value, kind: str = "num") -> str:
 
 
 @register.filter
+def absval(value):
+    return None if value is None else abs(value)
+
+
+@register.filter
 def tone(value) -> str:
     if value is None:
         return ""
