@@ -1,11 +1,14 @@
 """Read-only API v1 of campaigns: campaigns with their reward pools, and the public (quality) posts."""
 
+from datetime import UTC
+
 import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 
 from campaigns.models import Campaign, Post, RewardPool
 from campaigns.selectors import campaign_list
@@ -88,11 +91,19 @@ class PostFilter(django_filters.FilterSet):
     trader = django_filters.CharFilter(field_name="trader__exchange_uid", validators=[UID_VALIDATOR])
     featured = django_filters.ChoiceFilter(choices=BOOL_CHOICES, method="filter_flag", help_text="Featured posts only")
     home_page = django_filters.ChoiceFilter(choices=BOOL_CHOICES, method="filter_flag", help_text="Home-page picks")
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_after = django_filters.IsoDateTimeFilter(method="filter_published_after")
 
     class Meta:
         model = Post
         fields = ["campaign", "trader", "featured", "home_page", "published_after"]
+
+    def filter_published_after(self, queryset, name, value):
+        # To UTC first: PostgreSQL rejects offsets past +-15:59 that ISO 8601 allows.
+        try:
+            value = value.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:
+            raise ValidationError({name: ["Out of range."]}) from exc
+        return queryset.filter(published_at__gte=value)
 
     def filter_flag(self, queryset, name, value):
         field = {"featured": "is_featured", "home_page": "is_home_page"}[name]
