@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign, Payout, Post, RewardPool
+from campaigns.models import Campaign, Payout, Post, RewardPeriod, RewardPool
 from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
 
 WINDOWS = [choice.value for choice in RankingRun.Window]
@@ -56,24 +56,21 @@ def campaign_for_page(*, slug: str | None = None) -> Campaign | None:
 
 
 def run_latest(*, campaign: Campaign, window: str) -> RankingRun | None:
-    """The newest published run; its id is also the cache version of every page built from it."""
-    return (
-        RankingRun.objects.filter(campaign=campaign, window=window, status=RankingRun.Status.PUBLISHED)
-        .order_by("-published_at", "-id")
-        .first()
-    )
+    from leaderboard.selectors import ranking_run_latest
+
+    return ranking_run_latest(campaign=campaign, window=window)
 
 
 _BOARD_STATE_SQL = """
 SELECT r.campaign_id, r.id, r.published_at
-FROM {run} r
+FROM {run} r LEFT JOIN {period} p ON p.id = r.period_id
 WHERE r."window" = %s AND r.status = %s AND r.campaign_id = (
     SELECT c.id FROM {campaign} c
     WHERE c.is_active AND (%s::text IS NULL OR c.slug = %s)
     ORDER BY CASE WHEN c.starts_at <= %s AND c.ends_at > %s THEN 1 ELSE 0 END DESC, c.starts_at DESC, c.id
     LIMIT 1
 )
-ORDER BY r.published_at DESC, r.id DESC
+ORDER BY p.starts_at DESC NULLS LAST, r.published_at DESC, r.id DESC
 LIMIT 1
 """
 
@@ -82,11 +79,14 @@ def board_state(*, slug: str | None, window: str, now=None) -> tuple[int, int, o
     """(campaign id, latest published run id, its published_at) in one query, or None without a published run.
 
     The campaign is the one named by slug, else the one campaigns.selectors.campaign_featured picks (running now,
-    latest start first; else the latest to start). This is every cached page view's only query, so it is plain
+    latest start first; else the latest to start); the run is the one leaderboard.selectors.ranking_run_latest
+    picks (for "period": the latest started period's run). This is every cached page view's only query, so it is plain
     SQL on the run_latest_idx index: building it through the ORM cost more than running it.
     """
     now = now or timezone.now()
-    sql = _BOARD_STATE_SQL.format(run=RankingRun._meta.db_table, campaign=Campaign._meta.db_table)
+    sql = _BOARD_STATE_SQL.format(
+        run=RankingRun._meta.db_table, campaign=Campaign._meta.db_table, period=RewardPeriod._meta.db_table
+    )
     if connection.vendor != "postgresql":
         sql = sql.replace("%s::text IS NULL", "%s IS NULL")
     with connection.cursor() as cursor:
@@ -113,8 +113,8 @@ def standing_page_queryset(*, run: RankingRun, sort: str = "rank", descending: b
         qs = qs.filter(Q(trader__display_name__icontains=query) | Q(trader__exchange_uid__icontains=query))
     field = SORTS[sort][0]
     primary = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-    # Deterministic tie order: rank, then id, so a page boundary never shuffles rows.
-    return qs.order_by(primary, F("rank").asc(nulls_last=True), "id")
+    # Deterministic tie order (as leaderboard.selectors.standing_list): rank, score, trader id.
+    return qs.order_by(primary, F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "trader_id")
 
 
 def pools_of(*, campaign: Campaign) -> list[RewardPool]:

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from leaderboard.models import Standing
+from leaderboard.models import RankingRun, Standing
 from tests.pages_data import build_board, publish_new_run
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +211,39 @@ def test_signed_in_visitor_never_gets_the_anonymous_page(client, board, django_u
     html = client.get("/leaderboard/?window=7d").content.decode()
     assert "Sign out" in html and "Sign in" not in html
     assert Standing.objects.get(run=board["runs"]["7d"], rank=1).trader.display_name in html
+
+
+def test_board_state_agrees_with_ranking_run_latest_for_periods(board):
+    """For "period" the latest started period's run wins, even when an older period was republished later."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaigns.models import RewardPeriod
+    from leaderboard.public_selectors import board_state
+    from leaderboard.selectors import ranking_run_latest
+
+    campaign = board["campaign"]
+    periods = list(RewardPeriod.objects.filter(pool__campaign=campaign, pool__kind="leaderboard").order_by("starts_at"))
+    assert len(periods) >= 2
+    now = timezone.now()
+    newer = RankingRun.objects.create(
+        campaign=campaign,
+        window="period",
+        period=periods[1],
+        start_date=now.date(),
+        end_date=now.date(),
+        status="published",
+        published_at=now,
+    )
+    RankingRun.objects.create(  # the earlier month, recalculated afterwards
+        campaign=campaign,
+        window="period",
+        period=periods[0],
+        start_date=now.date(),
+        end_date=now.date(),
+        status="published",
+        published_at=now + timedelta(minutes=5),
+    )
+    assert ranking_run_latest(campaign=campaign, window="period") == newer
+    assert board_state(slug=None, window="period")[1] == newer.pk

@@ -84,6 +84,10 @@ def board_url(window: str, sort: str = "rank", descending: bool = False, query: 
 
 @register.filter
 def reason_text(reason) -> str:
-    if isinstance(reason, dict):
-        return str(reason.get("message") or reason.get("code") or reason)
-    return str(reason)
+    code = reason.get("code") if isinstance(reason, dict) else reason
+    if isinstance(reason, dict) and reason.get("message"):
+        return str(reason["message"])
+    from leaderboard.selectors import FLAG_LABELS, REASON_LABELS  # the ranking's own labels for its codes
+
+    label = REASON_LABELS.get(code) or FLAG_LABELS.get(code)
+    return str(label) if label else str(code).replace("_", " ")
