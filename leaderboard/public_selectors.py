@@ -230,23 +230,21 @@ def trader_posts(*, trader: LeadTrader, limit: int = 10) -> list[Post]:
     )
 
 
-def spotlight(*, campaign: Campaign, run_7d: RankingRun | None) -> Standing | None:
-    """This week's star trader: the spotlight selector when the payouts work provides one, else the 7d leader."""
-    try:
-        from campaigns.selectors import spotlight_trader  # provided by the posts and payouts work
-    except ImportError:
-        spotlight_trader = None
-    if spotlight_trader is not None:
-        try:
-            picked = spotlight_trader(campaign=campaign)
-        except TypeError:
-            picked = None
-        if isinstance(picked, Standing):
-            return picked
-        if isinstance(picked, LeadTrader) and run_7d is not None:
-            return Standing.objects.filter(run=run_7d, trader=picked).select_related("trader").first()
+def spotlight(*, campaign: Campaign, run_7d: RankingRun | None) -> dict | None:
+    """This week's star trader: the spotlight winner (campaigns.reward_selectors) with their 7-day standing.
+
+    Before the first weekly spotlight is calculated, the leader of the latest 7-day ranking stands in.
+    """
+    from campaigns.reward_selectors import spotlight_current
+
+    line = spotlight_current(campaign=campaign)
+    if line is not None:
+        standing = None
+        if run_7d is not None:
+            standing = Standing.objects.filter(run=run_7d, trader=line.trader).first()
+        return {"trader": line.trader, "standing": standing, "week": line.period}
     top = top_standings(run=run_7d, limit=1)
-    return top[0] if top else None
+    return {"trader": top[0].trader, "standing": top[0], "week": None} if top else None
 
 
 def registration_state(*, campaign: Campaign, now=None) -> str:
