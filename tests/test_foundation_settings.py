@@ -14,7 +14,11 @@ MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
 
 
 def _run(args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     return subprocess.run(MANAGE + args, env={**clean, **env}, capture_output=True, text=True, timeout=120)
 
 

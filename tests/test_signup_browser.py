@@ -1,8 +1,6 @@
 """Headless Chromium through sign-up, enrolment in the open phase-3 campaign, and "My campaign" (on a phone-sized
 screen), with screenshots kept under artifacts/."""
 
-import os
-
 import pytest
 from django.db import connections
 
@@ -26,9 +24,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page(live_server):
+def page(live_server, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
