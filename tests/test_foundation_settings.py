@@ -10,6 +10,7 @@ from django.conf import settings
 
 from leaderboard.encryption import decrypt, encrypt
 
+_NOT_INHERITED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
 
 
