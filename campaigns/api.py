@@ -155,5 +155,5 @@ class PostListAPI(generics.ListAPIView):
         return public_posts()
 
     def list(self, request, *args, **kwargs):
-        reject_blank(request, ["featured", "home_page", "published_after"])
+        reject_blank(request, ["campaign", "trader", "featured", "home_page", "published_after"])
         return super().list(request, *args, **kwargs)

@@ -115,8 +115,8 @@ class LeaderboardQuerySerializer(serializers.Serializer):
     )
     search = serializers.CharField(
         required=False,
+        min_length=1,
         max_length=64,
-        allow_blank=True,
         validators=[RegexValidator(r"^[^\x00]*$", "No NUL characters.")],
         help_text="Name or UID contains",
     )
@@ -145,7 +145,7 @@ class LeaderboardAPI(APIView):
         responses={200: LeaderboardPageSerializer, **ERRORS},
     )
     def get(self, request):
-        reject_blank(request, ["campaign", "window", "ordering", "eligible", "page", "page_size"])
+        reject_blank(request, ["campaign", "window", "ordering", "search", "eligible", "page", "page_size"])
         params = LeaderboardQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
