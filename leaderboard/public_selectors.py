@@ -1,14 +1,18 @@
 """Read queries behind the public pages and the API: each a fixed number of queries, whatever the number of traders."""
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import Campaign, Payout, Post, RewardPeriod, RewardPool
 from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
+
+logger = logging.getLogger(__name__)
 
 WINDOWS = [choice.value for choice in RankingRun.Window]
 DEFAULT_WINDOW = RankingRun.Window.D30.value
@@ -98,6 +102,61 @@ def board_state(*, slug: str | None, window: str, now=None) -> tuple[int, int, o
     if isinstance(published_at, str):  # SQLite returns text for raw queries
         published_at = RankingRun._meta.get_field("published_at").to_python(published_at)
     return campaign_id, run_id, published_at
+
+
+# The board state (campaign id, latest published run id, its publish time) per (slug or the featured campaign,
+# window), kept in the cache so a cached page view needs no database at all. leaderboard.services.board_cache
+# rewrites it when a run is published (on commit) or a campaign is saved; a reader that finds no entry (evicted,
+# cache down) reads the database and primes it. The timeout is only a safety net for writes that bypass both
+# (QuerySet.update on a campaign, raw SQL): a published run replaces the entry at once.
+BOARD_STATE_SECONDS = 300
+_FEATURED = "*"
+
+
+def board_state_key(*, slug: str | None, window: str) -> str:
+    return f"pages:board-state:{slug or _FEATURED}:{window}"
+
+
+def board_state_entry(*, slug: str | None, window: str, now=None) -> tuple[tuple | None, int]:
+    """(state, seconds it may be cached) from the database: what the cache holds for this slug and window.
+
+    The featured campaign depends on the time, so that entry lasts only until the next start or end of an active
+    campaign, the next moment the choice can change.
+    """
+    now = now or timezone.now()
+    state = board_state(slug=slug, window=window, now=now)
+    seconds = BOARD_STATE_SECONDS
+    if not slug:
+        from django.db.models import Min
+
+        bounds = Campaign.objects.filter(is_active=True).aggregate(
+            start=Min("starts_at", filter=Q(starts_at__gt=now)), end=Min("ends_at", filter=Q(ends_at__gt=now))
+        )
+        upcoming = [b for b in bounds.values() if b is not None]
+        if upcoming:
+            seconds = max(0, min(seconds, int((min(upcoming) - now).total_seconds())))
+    return state, seconds
+
+
+def board_state_cached(*, slug: str | None, window: str, now=None) -> tuple[int, int, object] | None:
+    """board_state from the cache; from the database (priming the cache) when the entry is missing or Redis is down."""
+    key = board_state_key(slug=slug, window=window)
+    try:
+        entry = cache.get(key)
+    except Exception:  # Redis down: the database answers, nothing is primed
+        logger.warning("board state cache get failed", exc_info=True)
+        return board_state(slug=slug, window=window, now=now)
+    if entry is not None:
+        return entry[0]
+    state, seconds = board_state_entry(slug=slug, window=window, now=now)
+    if state is not None and seconds > 0:
+        try:
+            # add, not set: a publish that commits while this reader was in the database has written a newer
+            # entry, which an older read must not overwrite.
+            cache.add(key, (state,), seconds)
+        except Exception:
+            logger.warning("board state cache add failed", exc_info=True)
+    return state
 
 
 def board_objects(*, campaign_id: int, run_id: int) -> tuple[Campaign, RankingRun]:

@@ -1,7 +1,8 @@
 """Public pages: home, leaderboard, trader profile. Thin: selectors read, templates show.
 
 The leaderboard's rendered table is cached under a key that contains the latest published run's id (the version),
-so publishing a run switches every reader to the new table at once; a cache outage only costs a re-render.
+so publishing a run switches every reader to the new table at once; a cache outage only costs a re-render. The
+version itself is cached too (public_selectors.board_state_cached, rewritten on publish by services.board_cache).
 """
 
 import hashlib
@@ -173,8 +174,9 @@ def leaderboard(request):
     page_number = _page_number(request.GET.get("page"))
     language = get_language()
 
-    # One indexed query gives the version: the latest published run of the campaign and window.
-    state = sel.board_state(slug=slug, window=window)
+    # The version: the latest published run of the campaign and window, from the cache (written when a run is
+    # published), else one indexed query. A cached page for a cookie-free visitor then touches no database at all.
+    state = sel.board_state_cached(slug=slug, window=window)
     campaign = run = None
     if state is None:  # no published run: find out whether the campaign exists at all
         campaign = sel.campaign_for_page(slug=slug)

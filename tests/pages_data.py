@@ -164,4 +164,8 @@ def publish_new_run(*, campaign: Campaign, window: str, traders, seed: int = 99)
         trader_count=len(traders),
     )
     publish_standings(run=run, traders=traders, rng=random.Random(seed), previous_ranks=previous)
+    # As the ranking service does once its transaction commits (tests run inside one that never commits).
+    from leaderboard.services.board_cache import board_state_refresh
+
+    board_state_refresh(campaign=campaign, window=window)
     return run

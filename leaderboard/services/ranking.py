@@ -25,6 +25,7 @@ from leaderboard import flags as flag_rules
 from leaderboard.metrics import db_value, metrics_arrays
 from leaderboard.models import ClosedPosition, DailyEquity, Fill, LeadTrader, RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
+from leaderboard.services.board_cache import board_state_refresh_on_commit
 from regime.selectors import BTC_CODE, series_values
 
 ROLLING_DAYS = {RankingRun.Window.D7: 7, RankingRun.Window.D30: 30, RankingRun.Window.D90: 90}
@@ -354,6 +355,7 @@ def ranking_run_publish(
     run.status = RankingRun.Status.PUBLISHED
     run.published_at = now
     run.save(update_fields=["status", "published_at"])
+    board_state_refresh_on_commit(run=run)  # the cached pages switch to this run once it is committed
     audit_record(
         action="ranking.published",
         target=run,

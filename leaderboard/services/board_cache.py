@@ -1,0 +1,66 @@
+"""Keeps the cached board state (leaderboard.public_selectors.board_state_cached) in step with the database.
+
+Writes happen only after the transaction commits, so no reader ever sees the version of an uncommitted run; each
+entry is recomputed from the database (the same query a reader falls back to), so the cache can only ever hold what
+a reader would have found there.
+"""
+
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+
+from campaigns.models import Campaign
+from leaderboard import public_selectors as sel
+from leaderboard.models import RankingRun
+
+logger = logging.getLogger(__name__)
+
+
+def board_state_refresh(*, campaign: Campaign, window: str) -> None:
+    """Rewrite the cached state of the campaign's page and of the featured page (it may be this campaign)."""
+    for slug in (None, campaign.slug):
+        key = sel.board_state_key(slug=slug, window=window)
+        try:
+            state, seconds = sel.board_state_entry(slug=slug, window=window)
+            if state is None or seconds <= 0:
+                cache.delete(key)
+            else:
+                cache.set(key, (state,), seconds)
+        except Exception:  # Redis down: readers use the database until it is back
+            logger.warning("board state refresh failed for %s", key, exc_info=True)
+
+
+def board_state_refresh_on_commit(*, run: RankingRun) -> None:
+    """After the publishing transaction commits: readers switch to the new run at once."""
+    campaign, window = run.campaign, run.window
+    transaction.on_commit(lambda: board_state_refresh(campaign=campaign, window=window), robust=True)
+
+
+def board_state_forget(*, slugs: list[str]) -> None:
+    """A campaign changed (dates, active flag, slug): drop the featured entries and those of its slugs."""
+    keys = [sel.board_state_key(slug=slug, window=w) for slug in [None, *slugs] for w in sel.WINDOWS]
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        logger.warning("board state forget failed", exc_info=True)
+
+
+def _campaign_saving(sender, instance: Campaign, **kwargs) -> None:
+    # Remember the slug it had, so a renamed campaign's old address stops resolving at once.
+    if instance.pk and not kwargs.get("raw"):
+        instance._board_old_slug = Campaign.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+
+
+def _campaign_changed(sender, instance: Campaign, **kwargs) -> None:
+    slugs = [s for s in {instance.slug, getattr(instance, "_board_old_slug", None)} if s]
+    transaction.on_commit(lambda: board_state_forget(slugs=slugs), robust=True)
+
+
+def board_cache_connect() -> None:
+    """Campaign edits through the ORM (admin, services) forget the cached board states they may change."""
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    pre_save.connect(_campaign_saving, sender=Campaign, dispatch_uid="board_state_campaign_saving")
+    post_save.connect(_campaign_changed, sender=Campaign, dispatch_uid="board_state_campaign_saved")
+    post_delete.connect(_campaign_changed, sender=Campaign, dispatch_uid="board_state_campaign_deleted")
