@@ -251,3 +251,22 @@ def test_content_pool_copy_metric_is_campaign_data(metric, expected):
     # Leader 0.225 + 0.225 + 0.4 = 0.85, other 0.225 + 0.225 + 0.2 = 0.65; 500 x 0.85 / 1.5 = 283.333.. and
     # 500 x 0.65 / 1.5 = 216.666..: the spare cent goes to the larger remainder (0.67 cent).
     assert amounts(batch) == expected
+
+
+def test_a_flagged_trader_is_never_the_weekly_star():
+    campaign = phase2()
+    week = period_of(campaign, K.SPOTLIGHT, 1)
+    a, b = (trader(n, campaign=campaign) for n in "AB")
+    run = RankingRun.objects.create(
+        campaign=campaign,
+        window=RankingRun.Window.D7,
+        start_date=week.starts_at.date(),
+        end_date=week.ends_at.date(),
+        status="published",
+        published_at=sh(2026, 2, 18, 12),
+    )
+    Standing.objects.create(run=run, trader=a, rank=1, score=0.9, eligible=True, flags=["mirrored_returns"])
+    Standing.objects.create(run=run, trader=b, rank=2, score=0.5, eligible=True)
+    post(campaign, a, sh(2026, 2, 14, 10), views=9000)
+    batch = payout_batch_calculate(period=week)
+    assert batch.lines.get().trader == b

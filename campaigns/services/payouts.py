@@ -265,6 +265,9 @@ def _spotlight(period: RewardPeriod) -> Computation:
     )
     trading = pd.Series(dtype=float)
     if run is not None:
+        # A trader the ranking flagged for review is never put in the spotlight while the flag stands.
+        flagged = {t for t, flags in run.standings.values_list("trader_id", "flags") if flags}
+        approved = approved - flagged
         rows = run.standings.filter(eligible=True, trader_id__in=approved).values_list("trader_id", "score")
         trading = pd.Series({t: s for t, s in rows if s is not None}, dtype=float)
     content = pd.Series(dtype=float)
