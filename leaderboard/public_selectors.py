@@ -4,7 +4,8 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -138,11 +139,27 @@ def board_state_entry(*, slug: str | None, window: str, now=None) -> tuple[tuple
     return state, seconds
 
 
+def _cache_get_hot(key: str):
+    """cache.get for the one read every page view makes, without the redis client Django's RedisCache builds per call.
+
+    Building that client (redis-py fills its response-callback table each time) costs more than the round trip
+    itself, so the backend keeps one, on the same connection pool. Other backends: plain cache.get.
+    """
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return backend.get(key)
+    client = backend.__dict__.get("_board_state_client")
+    if client is None:
+        client = backend.__dict__["_board_state_client"] = backend._cache.get_client(key)
+    raw = client.get(backend.make_and_validate_key(key))
+    return None if raw is None else backend._cache._serializer.loads(raw)
+
+
 def board_state_cached(*, slug: str | None, window: str, now=None) -> tuple[int, int, object] | None:
     """board_state from the cache; from the database (priming the cache) when the entry is missing or Redis is down."""
     key = board_state_key(slug=slug, window=window)
     try:
-        entry = cache.get(key)
+        entry = _cache_get_hot(key)
     except Exception:  # Redis down: the database answers, nothing is primed
         logger.warning("board state cache get failed", exc_info=True)
         return board_state(slug=slug, window=window, now=now)
