@@ -29,6 +29,7 @@ from django.views.decorators.http import require_safe
 
 from leaderboard import charts
 from leaderboard import public_selectors as sel
+from leaderboard.explanation import score_breakdown
 from leaderboard.models import RankingRun
 from leaderboard.templatetags.board_tags import board_url
 
@@ -315,7 +316,9 @@ def trader_profile(request, exchange_uid: str):
         "campaign": campaign,
         "latest": [(w, label, latest.get(w)) for w, label in RankingRun.Window.choices],
         "primary": primary,
-        "explanation_rows": _explanation_rows(primary.explanation if primary else {}),
+        "breakdown": score_breakdown(
+            primary.explanation if primary else {}, labels={key: (label, fmt) for key, label, fmt, _ in COLUMNS}
+        ),
         "uv_chart": charts.line_chart(uv_points, label=str(_("Unit value")), baseline=1.0 if uv_points else None),
         "dd_chart": charts.line_chart(
             list(zip([d for d, _ in uv_points], [x * 100 for x in drawdowns], strict=True)),
@@ -335,25 +338,6 @@ def trader_profile(request, exchange_uid: str):
         "framing": _framing(uv_points=uv_points, standing=primary),
     }
     return render(request, "leaderboard/trader.html", context)
-
-
-def _explanation_rows(explanation) -> list[tuple[str, str]]:
-    """Flatten Standing.explanation (metric values, percentiles, weights, rule version) for a readable table."""
-    rows: list[tuple[str, str]] = []
-
-    def walk(prefix: str, value) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                walk(f"{prefix} · {key}" if prefix else str(key), item)
-        elif isinstance(value, list):
-            rows.append((prefix, ", ".join(str(v) for v in value)))
-        elif isinstance(value, float):
-            rows.append((prefix, f"{value:.4g}"))
-        else:
-            rows.append((prefix, str(value)))
-
-    walk("", explanation or {})
-    return rows[:80]
 
 
 def _framing(*, uv_points, standing):

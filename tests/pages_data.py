@@ -89,12 +89,7 @@ def publish_standings(*, run: RankingRun, traders, rng: random.Random, previous_
                 active_days=rng.randint(1, 30),
                 excess_return_vs_btc=roi - 0.05,
                 beta=rng.uniform(0, 1.5),
-                explanation={
-                    "rule_version": "test-1",
-                    "metrics": {"roi": roi, "max_drawdown": -0.1},
-                    "percentiles": {"roi": rng.random(), "max_drawdown": rng.random()},
-                    "weights": {"roi": 0.6, "max_drawdown": 0.4},
-                },
+                explanation=_explanation(roi=roi, rng=rng),
             )
         )
     ranked = sorted((s for s in rows if s.eligible), key=lambda s: -s.score)
@@ -102,6 +97,20 @@ def publish_standings(*, run: RankingRun, traders, rng: random.Random, previous_
         standing.rank = rank
         standing.previous_rank = (previous_ranks or {}).get(standing.trader.pk)
     Standing.objects.bulk_create(rows, batch_size=2000)
+
+
+def _explanation(*, roi: float, rng: random.Random) -> dict:
+    """The shape leaderboard.services.ranking stores: weights x percentiles x 100 = points."""
+    weights = {"roi": 0.6, "max_drawdown": 0.4}
+    percentiles = {"roi": rng.random(), "max_drawdown": rng.random()}
+    return {
+        "score": {"method": "percentile_blend", "metric": None, "weights": weights},
+        "metrics": {"roi": roi, "max_drawdown": -0.1},
+        "percentiles": percentiles,
+        "contributions": {k: 100 * weights[k] * percentiles[k] for k in weights},
+        "eligibility": {"floors": {"min_equity": 100.0}, "values": {"equity": 5000.0}, "reasons": []},
+        "tie_break": ["score", "pnl", "enrolled_at", "trader_id"],
+    }
 
 
 def equity_for(*, trader: LeadTrader, end: date, days: int, rng: random.Random) -> None:

@@ -67,7 +67,7 @@ def test_trader_profile_renders_charts(client, board, lang):
     html = response.content.decode()
     assert html.count("<svg") >= 2 and 'class="line" d="M' in html
     assert "30.00 USDT" in html  # the approved first-post voucher
-    assert "rule_version" in html or "weights" in html  # the "why this rank" breakdown
+    assert 'class="compact breakdown"' in html  # the "why this rank" breakdown
 
 
 def test_unknown_trader_is_404(client, board):

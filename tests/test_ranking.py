@@ -250,3 +250,31 @@ def test_rank_command_and_task(phase2, field, capsys):
     result = rank_all.delay().get()
     # 7d, 30d, 90d; phase 2's periods are still "open" (no one closed them), so they are re-ranked too.
     assert len(result["runs"]) == 6 and result["skipped"] == []
+
+
+def test_profile_explains_the_score_row_by_row(client, phase2, field, btc):
+    """'Why am I fifth?': the profile lists value, percentile, weight and points per metric; the points add up."""
+    from django.core.cache import cache
+
+    from leaderboard.explanation import score_breakdown
+
+    cache.clear()
+    period = _first_period(phase2)[0]
+    run = ranking_run_publish(campaign=phase2, window=RankingRun.Window.PERIOD, period=period, now=NOW)
+    strong = Standing.objects.get(run=run, trader=field["strong"])
+    breakdown = score_breakdown(strong.explanation, labels={})
+    assert [row["key"] for row in breakdown["rows"]] == ["roi", "sharpe", "max_drawdown", "win_rate"]
+    assert breakdown["total"] == pytest.approx(strong.score)
+    for row in breakdown["rows"]:
+        assert row["points"] == pytest.approx(100 * row["weight"] * row["percentile"])
+    assert breakdown["floors"] and all(f["ok"] for f in breakdown["floors"])
+
+    pending = Standing.objects.get(run=run, trader__exchange_uid="PENDING")
+    floors = score_breakdown(pending.explanation, labels={})["floors"]
+    assert [f["ok"] for f in floors if f["format"] == "bool"] == [False]
+
+    url = f"/traders/{field['strong'].exchange_uid}/?campaign={phase2.slug}"
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Percentile" in html and "Eligibility floors" in html
+    assert f"{strong.score:,.2f}" in html
+    assert "earlier enrolment" in html

@@ -1,0 +1,65 @@
+"""'Why this rank', readable: the stored Standing.explanation turned into the rows a trader can check by hand.
+
+score = sum over metrics of weight x percentile x 100; each row shows the metric's value, its percentile among the
+ranked traders, the weight the pool's rules give it, and the points it contributed. Floors show the requirement
+beside the trader's own value.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+FLOORS = [
+    # (floor key, value key, label, format)
+    ("require_approved_enrolment", "approved", _("Approved enrolment"), "bool"),
+    ("min_equity", "equity", _("Equity (USDT) at least"), "money"),
+    ("min_trades", "trades", _("Closed trades at least"), "int"),
+    ("min_active_days", "active_days", _("Active days at least"), "int"),
+]
+TIE_BREAK_LABELS = {
+    "score": _("score"),
+    "pnl": _("PnL"),
+    "enrolled_at": _("earlier enrolment"),
+    "trader_id": _("registration order"),
+}
+
+
+def score_breakdown(explanation: dict, *, labels: dict[str, tuple]) -> dict:
+    """labels: metric key -> (label, format) as the leaderboard columns show them."""
+    explanation = explanation or {}
+    score = explanation.get("score") or {}
+    metrics = explanation.get("metrics") or {}
+    percentiles = explanation.get("percentiles") or {}
+    contributions = explanation.get("contributions") or {}
+    weights = score.get("weights") or {}
+    if score.get("method") == "single_metric" and score.get("metric"):
+        weights = {score["metric"]: 1.0}
+    rows = []
+    for key, weight in weights.items():
+        label, fmt = labels.get(key, (key, "num"))
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "format": fmt,
+                "value": metrics.get(key),
+                "percentile": percentiles.get(key),
+                "weight": weight,
+                "points": contributions.get(key),
+            }
+        )
+    eligibility = explanation.get("eligibility") or {}
+    required, values = eligibility.get("floors") or {}, eligibility.get("values") or {}
+    floors = []
+    for floor_key, value_key, label, fmt in FLOORS:
+        if floor_key not in required or (fmt == "bool" and not required[floor_key]):
+            continue
+        actual = values.get(value_key)
+        need = required[floor_key]
+        ok = bool(actual) if fmt == "bool" else actual is not None and float(actual) >= float(need)
+        floors.append({"label": label, "required": need, "actual": actual, "format": fmt, "ok": ok})
+    return {
+        "rows": rows,
+        "total": sum(r["points"] for r in rows if r["points"] is not None) if rows else None,
+        "floors": floors,
+        "tie_break": [TIE_BREAK_LABELS.get(k, k) for k in explanation.get("tie_break") or []],
+        "window": explanation.get("window") or {},
+    }
