@@ -30,8 +30,8 @@ def score_breakdown(explanation: dict, *, labels: dict[str, tuple]) -> dict:
     percentiles = explanation.get("percentiles") or {}
     contributions = explanation.get("contributions") or {}
     weights = score.get("weights") or {}
-    if score.get("method") == "single_metric" and score.get("metric"):
-        weights = {score["metric"]: 1.0}
+    if score.get("method") == "metric" and score.get("metric"):
+        weights = {score["metric"]: 1.0}  # the score is that metric's own value
     rows = []
     for key, weight in weights.items():
         label, fmt = labels.get(key, (key, "num"))
@@ -57,6 +57,7 @@ def score_breakdown(explanation: dict, *, labels: dict[str, tuple]) -> dict:
         ok = bool(actual) if fmt == "bool" else actual is not None and float(actual) >= float(need)
         floors.append({"label": label, "required": need, "actual": actual, "format": fmt, "ok": ok})
     return {
+        "method": score.get("method"),
         "rows": rows,
         "total": sum(r["points"] for r in rows if r["points"] is not None) if rows else None,
         "floors": floors,
