@@ -22,6 +22,8 @@ year (tests check both libraries to 1e-9 relative); missing days are skipped, as
     btc_return    prod(1 + b_t) - 1 of BTC/USDT over the days the trader has a return
     excess_return_vs_btc  roi - btc_return
     beta          cov(r, b) / var(b) over the days both have a return
+    return on days labelled L (compound_by_label): prod(1 + r_t) - 1 over the days whose liquidity-regime label
+                  is L and the trader has a return; with the number of such days
 
 Undefined values are NaN here (fewer than two days, no variance, no losing day, no drawdown, no closed position)
 and become None through `db_value`, so inf or NaN never reach the database.
@@ -208,6 +210,24 @@ def compute_metrics(
         periods=periods,
     )
     return pd.DataFrame(arrays, index=returns.columns)[METRICS]
+
+
+def compound_by_label(returns: np.ndarray, labels, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """(days, compounded return) per trader over the days whose label equals `label`.
+
+    returns: days x traders (NaN = no return that day); labels: one label per day (None = unknown). A trader with
+    no such day gets 0 days and NaN.
+    """
+    matrix = np.asarray(returns, dtype=float)
+    if matrix.ndim == 1:
+        matrix = matrix[:, None]
+    mask = np.asarray([lab == label for lab in labels], dtype=bool)
+    if mask.shape[0] != matrix.shape[0]:
+        raise ValueError(f"labels has {mask.shape[0]} days, returns have {matrix.shape[0]}")
+    chosen = matrix[mask]
+    days = np.count_nonzero(~np.isnan(chosen), axis=0)
+    compounded = np.nanprod(1.0 + chosen, axis=0) - 1.0
+    return days, np.where(days > 0, compounded, np.nan)
 
 
 def wide(long: pd.DataFrame, value: str, *, index: str = "date", columns: str = "trader_id") -> pd.DataFrame:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from leaderboard.metrics import compound_by_label
+
 
 @dataclass(frozen=True)
 class TraderFraming:
@@ -29,6 +31,10 @@ class TraderFraming:
 
 def _compound(returns: pd.Series) -> float | None:
     return float(np.prod(1.0 + returns.to_numpy()) - 1.0) if len(returns) else None
+
+
+def _finite(value) -> float | None:
+    return float(value) if np.isfinite(value) else None
 
 
 def _normalise(series: pd.Series) -> pd.Series:
@@ -54,17 +60,21 @@ def trader_framing(*, returns: pd.Series, btc_returns: pd.Series, labels: pd.Ser
     beta = None
     if len(frame) >= 2 and btc.var(ddof=1) > 0:
         beta = float(trader.cov(btc, ddof=1) / btc.var(ddof=1))
-    by_label = {name: trader[frame["label"] == name] for name in ("scarce", "abundant", "neutral")}
+    # One definition of "return over the days of a regime", shared with the leaderboard's metrics.
+    by_label = {
+        name: compound_by_label(trader.to_numpy(), frame["label"].to_numpy(), name)
+        for name in ("scarce", "abundant", "neutral")
+    }
     return TraderFraming(
         days=len(frame),
         trader_return=trader_total,
         btc_return=btc_total,
         excess_return=trader_total - btc_total,
         beta=beta,
-        scarce_days=len(by_label["scarce"]),
-        scarce_return=_compound(by_label["scarce"]),
-        abundant_days=len(by_label["abundant"]),
-        abundant_return=_compound(by_label["abundant"]),
-        neutral_days=len(by_label["neutral"]),
-        neutral_return=_compound(by_label["neutral"]),
+        scarce_days=int(by_label["scarce"][0][0]),
+        scarce_return=_finite(by_label["scarce"][1][0]),
+        abundant_days=int(by_label["abundant"][0][0]),
+        abundant_return=_finite(by_label["abundant"][1][0]),
+        neutral_days=int(by_label["neutral"][0][0]),
+        neutral_return=_finite(by_label["neutral"][1][0]),
     )

@@ -176,3 +176,23 @@ def test_bad_shapes_are_refused():
         metrics_arrays(np.zeros(3))
     with pytest.raises(ValueError, match="benchmark"):
         metrics_arrays(np.zeros((3, 2)), benchmark=np.zeros(4))
+
+
+def test_compound_by_label_matches_a_per_trader_loop():
+    from leaderboard.metrics import compound_by_label
+
+    rng = np.random.default_rng(3)
+    returns = rng.normal(0.001, 0.02, size=(60, 5))
+    returns[rng.random(returns.shape) < 0.2] = np.nan
+    returns[:, 4] = np.nan  # a trader with no data at all
+    labels = rng.choice(["scarce", "neutral", "abundant", None], size=60)
+    days, compounded = compound_by_label(returns, labels, "scarce")
+    for t in range(5):
+        picked = [returns[d, t] for d in range(60) if labels[d] == "scarce" and not np.isnan(returns[d, t])]
+        assert days[t] == len(picked)
+        if picked:
+            assert compounded[t] == pytest.approx(np.prod([1 + r for r in picked]) - 1, rel=1e-12)
+        else:
+            assert np.isnan(compounded[t])
+    with pytest.raises(ValueError, match="labels has 3 days"):
+        compound_by_label(returns, ["scarce"] * 3, "scarce")
