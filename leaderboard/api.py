@@ -99,6 +99,8 @@ class StandingRowSerializer(serializers.ModelSerializer):
             "active_days",
             "excess_return_vs_btc",
             "beta",
+            "return_scarce",
+            "return_abundant",
         ]
 
     def get_rank_change(self, obj: Standing) -> int | None:

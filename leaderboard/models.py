@@ -280,6 +280,9 @@ class Standing(models.Model):
     active_days = models.PositiveIntegerField(default=0)
     excess_return_vs_btc = models.FloatField(null=True, blank=True)
     beta = models.FloatField(null=True, blank=True)
+    # Compounded return over the window's capital-scarce / liquidity-abundant days (regime app's labels).
+    return_scarce = models.FloatField(null=True, blank=True)
+    return_abundant = models.FloatField(null=True, blank=True)
     explanation = models.JSONField(default=dict, blank=True, help_text=_("Metric values, percentiles, weights"))
 
     class Meta:

@@ -26,6 +26,9 @@ SORTS = {
     "roi": ("roi", True),
     "pnl": ("pnl", True),
     "vs_btc": ("excess_return_vs_btc", True),
+    "beta": ("beta", False),
+    "return_scarce": ("return_scarce", True),
+    "return_abundant": ("return_abundant", True),
     "max_drawdown": ("max_drawdown", True),  # stored as a negative fraction: closer to 0 is better
     "sharpe": ("sharpe", True),
     "sortino": ("sortino", True),

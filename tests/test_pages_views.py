@@ -250,3 +250,16 @@ def test_board_state_agrees_with_ranking_run_latest_for_periods(board):
     )
     assert ranking_run_latest(campaign=campaign, window="period") == newer
     assert board_state(slug=None, window="period")[1] == newer.pk
+
+
+def test_board_frames_each_trader_by_regime_and_sorts_by_it(client, board):
+    run = board["runs"]["7d"]
+    Standing.objects.filter(run=run).update(return_scarce=None)
+    best = Standing.objects.filter(run=run, eligible=True).order_by("id").first()
+    Standing.objects.filter(pk=best.pk).update(return_scarce=0.4321, beta=0.5)
+    html = _get(client, "/leaderboard/?window=7d&sort=-return_scarce").content.decode()
+    assert "Capital-scarce days" in html and "Beta to BTC" in html
+    assert "+43.21%" in html
+    # the trader with the best return on scarce days comes first when sorted by it
+    first_row = html.split("<tbody>")[1].split("</tr>")[0]
+    assert best.trader.display_name in first_row

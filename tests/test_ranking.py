@@ -278,3 +278,22 @@ def test_profile_explains_the_score_row_by_row(client, phase2, field, btc):
     assert "Percentile" in html and "Eligibility floors" in html
     assert f"{strong.score:,.2f}" in html
     assert "earlier enrolment" in html
+
+
+def test_returns_on_scarce_and_abundant_days_follow_the_regime_labels(phase2, field):
+    from regime.models import RegimeReading
+
+    period = _first_period(phase2)[0]
+    start, end = period_days(period=period, zone=phase2.zone)
+    day, labels = start, {}
+    while day <= end:
+        labels[day] = ["scarce", "abundant", "neutral"][day.toordinal() % 3]
+        RegimeReading.objects.create(as_of=day, score=0.0, label=labels[day])
+        day += timedelta(days=1)
+    run = ranking_run_publish(campaign=phase2, window=RankingRun.Window.PERIOD, period=period, now=NOW)
+    strong = Standing.objects.get(run=run, trader=field["strong"])
+    rows = DailyEquity.objects.filter(trader=field["strong"], date__range=(start, end)).exclude(daily_return=None)
+    for regime, value in (("scarce", strong.return_scarce), ("abundant", strong.return_abundant)):
+        picked = [float(r.daily_return) for r in rows if labels[r.date] == regime]
+        assert picked and value == pytest.approx(float(np.prod([1 + x for x in picked]) - 1), rel=1e-12)
+        assert strong.explanation["metrics"][f"{regime}_days"] == len(picked)

@@ -22,11 +22,11 @@ from django.utils import timezone
 from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
 from campaigns.services.audit import audit_record
 from leaderboard import flags as flag_rules
-from leaderboard.metrics import db_value, metrics_arrays
+from leaderboard.metrics import compound_by_label, db_value, metrics_arrays
 from leaderboard.models import ClosedPosition, DailyEquity, Fill, LeadTrader, RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
 from leaderboard.services.board_cache import board_state_refresh_on_commit
-from regime.selectors import BTC_CODE, series_values
+from regime.selectors import BTC_CODE, regime_labels, series_values
 
 ROLLING_DAYS = {RankingRun.Window.D7: 7, RankingRun.Window.D30: 30, RankingRun.Window.D90: 90}
 # Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
@@ -42,7 +42,11 @@ FLOAT_METRICS = [
     "profit_factor",
     "excess_return_vs_btc",
     "beta",
+    "return_scarce",
+    "return_abundant",
 ]
+REGIMES = ["scarce", "abundant"]
+EXPLAINED_COUNTS = ["cagr", "pnl", "trades", "active_days", "days", "scarce_days", "abundant_days"]
 
 
 class RankingError(Exception):
@@ -185,6 +189,9 @@ def ranking_compute(*, campaign: Campaign, window: str, period: RewardPeriod | N
     closed = _matrix(window_rows, "closed", dates, traders)
     wins = _matrix(window_rows, "wins", dates, traders)
     m = metrics_arrays(r, closed=closed, wins=wins, benchmark=_benchmark(start, end, dates))
+    labels = regime_labels(start, end).reindex(dates).tolist()
+    for regime in REGIMES:
+        m[f"{regime}_days"], m[f"return_{regime}"] = compound_by_label(r, labels, regime)
     pnl_float = np.array([float(exact_pnl.get(t) or 0) for t in traders])
     m["pnl"] = pnl_float  # summed exactly in Decimal by the database
 
@@ -278,7 +285,7 @@ def _explanation(*, row, rules, start, end, window, period) -> dict:
     return {
         "window": {"kind": window, "start": start.isoformat(), "end": end.isoformat(), "period_id": period},
         "score": {"method": score_rules["method"], "metric": score_rules.get("metric"), "weights": weights},
-        "metrics": {k: db_value(row.get(k)) for k in [*FLOAT_METRICS, "cagr", "pnl", "trades", "active_days", "days"]},
+        "metrics": {k: db_value(row.get(k)) for k in [*FLOAT_METRICS, *EXPLAINED_COUNTS]},
         "percentiles": percentiles,
         "contributions": {k: (None if p is None else 100.0 * weights[k] * p / total) for k, p in percentiles.items()},
         "eligibility": {
