@@ -33,7 +33,8 @@ def score_breakdown(explanation: dict, *, labels: dict[str, tuple]) -> dict:
     if score.get("method") == "metric" and score.get("metric"):
         weights = {score["metric"]: 1.0}  # the score is that metric's own value
     rows = []
-    for key, weight in weights.items():
+    # Heaviest weight first; JSON objects keep no key order in PostgreSQL (jsonb), so order explicitly.
+    for key, weight in sorted(weights.items(), key=lambda item: (-item[1], item[0])):
         label, fmt = labels.get(key, (key, "num"))
         rows.append(
             {
