@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign, Payout, Post, RewardPeriod, RewardPool
+from campaigns.models import Campaign, Enrollment, Payout, Post, RewardPeriod, RewardPool
 from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,21 @@ def campaign_for_page(*, slug: str | None = None) -> Campaign | None:
     if slug:
         return Campaign.objects.filter(slug=slug, is_active=True).first()
     return campaign_featured()
+
+
+def campaign_for_trader(*, trader: LeadTrader) -> Campaign | None:
+    """The campaign a profile speaks of by default: the featured one if the trader is on its board, else the most
+    recent campaign the trader is (still) enrolled in, else the featured one."""
+    from campaigns.selectors import campaign_featured
+
+    featured = campaign_featured()
+    visible = Enrollment.objects.filter(trader=trader, campaign__is_active=True).exclude(
+        status__in=[Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
+    )
+    if featured is not None and visible.filter(campaign=featured).exists():
+        return featured
+    latest = visible.select_related("campaign").order_by("-campaign__starts_at").first()
+    return latest.campaign if latest else featured
 
 
 def run_latest(*, campaign: Campaign, window: str) -> RankingRun | None:

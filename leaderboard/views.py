@@ -300,7 +300,8 @@ def trader_profile(request, exchange_uid: str):
     trader = sel.trader_public(exchange_uid=exchange_uid)
     if trader is None:
         raise Http404("No such trader")
-    campaign = sel.campaign_for_page(slug=request.GET.get("campaign"))
+    slug = request.GET.get("campaign")
+    campaign = sel.campaign_for_page(slug=slug) if slug else sel.campaign_for_trader(trader=trader)
     standings = sel.trader_standings(trader=trader, campaign=campaign)
     latest = sel.latest_per_window(standings)
     series = sel.equity_series(trader=trader)

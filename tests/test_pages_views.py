@@ -1,6 +1,7 @@
 """Public pages: render in both languages, fixed query counts, versioned cache, 304s, cache outage."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -263,3 +264,28 @@ def test_board_frames_each_trader_by_regime_and_sorts_by_it(client, board):
     # the trader with the best return on scarce days comes first when sorted by it
     first_row = html.split("<tbody>")[1].split("</tr>")[0]
     assert best.trader.display_name in first_row
+
+
+def test_profile_speaks_of_the_campaign_the_trader_is_in(client, board):
+    """A trader only in an earlier phase gets that phase's standings, not an empty page about the current one."""
+    from campaigns.models import Campaign, Enrollment
+
+    campaign = board["campaign"]
+    trader = board["traders"][0]
+    later = Campaign.objects.create(
+        slug="later-phase",
+        name="Later phase",
+        registration_opens_at=campaign.registration_opens_at,
+        registration_closes_at=campaign.registration_closes_at,
+        starts_at=campaign.starts_at,
+        ends_at=campaign.ends_at + timedelta(days=400),
+    )
+    Campaign.objects.filter(pk=later.pk).update(starts_at=campaign.starts_at + timedelta(seconds=1))
+    Enrollment.objects.create(
+        campaign=campaign, trader=trader, status=Enrollment.Status.APPROVED, submitted_at=campaign.starts_at
+    )
+    html = _get(client, f"/traders/{trader.exchange_uid}/").content.decode()
+    assert "This trader is not in a published ranking yet." not in html
+    assert 'class="compact breakdown"' in html
+    board_html = _get(client, f"/leaderboard/?campaign={campaign.slug}").content.decode()
+    assert f"/traders/{trader.exchange_uid}/?campaign={campaign.slug}" in board_html
