@@ -112,6 +112,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved minimal/leaderboard rounds")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--sqlite", action="store_true", help="SQLite file database instead of PostgreSQL")
+    parser.add_argument("--port", type=int, default=PORT, help="loopback port for gunicorn (another may be taken)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install -y wrk")
@@ -126,7 +127,7 @@ def main() -> None:
             "--workers",
             "2",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{args.port}",
             "--chdir",
             str(ROOT),
             "--log-level",
@@ -136,7 +137,7 @@ def main() -> None:
         start_new_session=True,
     )
     try:
-        base = f"http://127.0.0.1:{PORT}"
+        base = f"http://127.0.0.1:{args.port}"
         for _ in range(100):
             try:
                 urllib.request.urlopen(base + MINIMAL, timeout=1)  # noqa: S310
