@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from leaderboard.language import set_language_link
 from leaderboard.views import home
 
 api_v1 = [
@@ -12,7 +13,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/", include("django.conf.urls.i18n")),  # kept: Django's POST set_language, for old links
+    path("lang/<str:code>/", set_language_link, name="set_language_link"),
     path("admin/", admin.site.urls),
     path("accounts/", include("campaigns.auth_urls")),
     path("api/v1/", include(api_v1)),

@@ -203,9 +203,9 @@ def leaderboard(request):
 
     key = f"pages:leaderboard:v{version}:{digest}"
     if whole_page:
-        body = _cache_get(key + ":page")
-        if body is not None:
-            response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request).encode()))
+        pieces = _cache_get(key + ":whole")
+        if pieces is not None:
+            response = HttpResponse(_with_csrf_token(request, pieces))
             _stamp(response, etag=etag, last_modified=last_modified)
             return response
 
@@ -224,18 +224,34 @@ def leaderboard(request):
             page_number=page_number,
         )
         _cache_set(key, table)
-    context = {"campaign": campaign, "run": run, "window": window, "table": table, "query": query}
+    context = {
+        "campaign": campaign,
+        "run": run,
+        "window": window,
+        "table": table,
+        "query": query,
+        # the language links return to the canonical URL: the cached page is shared by every query-string variant
+        "lang_next": board_url(window, sort, descending, query, page_number, campaign if slug else None),
+    }
     if whole_page:
-        # The page is the same for every cookie-free visitor but its CSRF token: cache it with a placeholder.
+        # The page is the same for every cookie-free visitor but a CSRF token, if it has a POST form at all: cache
+        # it split at a placeholder. No form (the anonymous nav has none), one piece: no token, no cookie, no work.
         placeholder = CSRF_PLACEHOLDER.decode()
         html = render_to_string("leaderboard/leaderboard.html", {**context, "csrf_token": placeholder}, request)
-        body = html.encode()  # stored encoded: a hit costs one bytes.replace, no re-encoding
-        _cache_set(key + ":page", body)
-        response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request).encode()))
+        pieces = tuple(html.encode().split(CSRF_PLACEHOLDER))  # stored encoded: a hit costs no re-encoding
+        _cache_set(key + ":whole", pieces)
+        response = HttpResponse(_with_csrf_token(request, pieces))
     else:
         response = render(request, "leaderboard/leaderboard.html", context)
     _stamp(response, etag=etag, last_modified=last_modified)
     return response
+
+
+def _with_csrf_token(request, pieces: tuple[bytes, ...]) -> bytes:
+    """The cached page for this visitor: its own CSRF token where the page has a form, else the shared bytes."""
+    if len(pieces) == 1:
+        return pieces[0]  # get_token is never called, so the CSRF middleware sets no cookie
+    return get_token(request).encode().join(pieces)
 
 
 def _render_board(request, *, campaign, run, window, sort, descending, query, page_number) -> str:

@@ -127,17 +127,46 @@ def test_board_state_picks_the_featured_campaign(board):
     assert board_state(slug="star-lead-traders-phase-2", window="30d") is None  # no runs there
 
 
-def test_cached_page_gets_a_fresh_csrf_token_per_visitor(board):
+def test_cached_anonymous_page_carries_no_csrf_token_or_cookie(board):
+    """The anonymous page has no POST form (the language switch is links): one shared body, no csrftoken cookie."""
     from django.test import Client
 
+    bodies = []
+    for _ in range(2):  # a miss that renders and stores the page, then a hit
+        visitor = Client(enforce_csrf_checks=True)
+        response = visitor.get("/leaderboard/?window=7d")
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "csrftoken" not in response.cookies and not response.cookies
+        assert "csrfmiddlewaretoken" not in html and "__starboard_csrf_token__" not in html
+        assert 'method="post"' not in html.lower()
+        assert 'href="/lang/zh-hans/?next=/leaderboard/%3Fwindow%3D7d"' in html
+        bodies.append(response.content)
+    assert bodies[0] == bodies[1]
+
+
+def test_cached_page_with_a_post_form_gets_a_fresh_csrf_token_per_visitor(board, settings, tmp_path):
+    """Should the anonymous nav ever carry a POST form again, each visitor still gets a token of its own."""
+    from django.test import Client
+
+    (tmp_path / "campaigns").mkdir()
+    (tmp_path / "campaigns" / "_account_nav.html").write_text(
+        '<form method="post" action="/i18n/setlang/">{% csrf_token %}<input name="language" value="zh-hans">'
+        '<input name="next" value="/"></form>'
+    )
+    templates = [dict(engine) for engine in settings.TEMPLATES]
+    templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
     tokens = []
     for _ in range(2):
         visitor = Client(enforce_csrf_checks=True)
-        html = visitor.get("/leaderboard/?window=7d").content.decode()
+        response = visitor.get("/leaderboard/?window=7d")
+        html = response.content.decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
         assert "__starboard_csrf_token__" not in html
+        assert "csrftoken" in response.cookies
         tokens.append(token)
-        # the language switch on the cached page still works for this visitor
+        # the form on the cached page works for this visitor
         response = visitor.post("/i18n/setlang/", {"language": "zh-hans", "next": "/", "csrfmiddlewaretoken": token})
         assert response.status_code == 302
     assert tokens[0] != tokens[1]
@@ -155,7 +184,7 @@ def test_publishing_a_run_replaces_the_cached_table(client, board):
 
 
 def _board_html(response) -> str:
-    """The cached table section (the rest of the page carries a per-visitor CSRF token)."""
+    """The cached table section."""
     html = response.content.decode()
     return html[html.index('id="board"') : html.index("</section>", html.index('id="board"'))]
 

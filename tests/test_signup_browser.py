@@ -109,7 +109,7 @@ def _drive(page, base, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "signup_my_campaign.png"), full_page=True)
 
     # The language switch re-renders the page in Chinese.
-    page.select_option("select[name=language]", "zh-hans")
+    page.click("nav.lang a[hreflang=zh-hans]")
     page.wait_for_load_state()
     page.wait_for_selector("text=我的活动")
     assert "待审核" in page.locator("#enrolments").inner_text() or "Pending" not in page.content()
