@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.browser import CHROMIUM
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 
 

@@ -1,22 +1,12 @@
 """Headless Chromium over the live server: tabs, sorting, a profile with its charts, no console errors, screenshots."""
 
-import os
-
 import pytest
 
+from tests.browser import chromium
 from tests.pages_data import build_board
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -26,11 +16,8 @@ def test_pages_in_a_real_browser(live_server, artifacts_dir, settings, monkeypat
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     board = build_board(traders=80, equity_traders=2)
     trader = board["traders"][0]
-    from playwright.sync_api import sync_playwright
-
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         try:
             for size_name, viewport in SIZES.items():
                 page = browser.new_page(viewport=viewport, is_mobile=size_name == "phone")

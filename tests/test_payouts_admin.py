@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from campaigns.models import AuditEvent, Post, RewardPool
 from campaigns.services.payouts import payout_batch_calculate
+from tests.browser import chromium
 from tests.payouts_helpers import period_of, phase2, post, sh, trader
 
 K = RewardPool.Kind
@@ -84,21 +85,10 @@ def test_moderation_queue_bulk_actions_are_audited(client):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_desk_in_a_browser(live_server, artifacts_dir):
-    from playwright.sync_api import sync_playwright
-
     calculator = _staff("calc", superuser=True)
     batch = _batch(calculator)
     _staff("boss", "view_payoutbatch", "approve_payoutbatch", "pay_payoutbatch")
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+    with chromium() as browser:
         try:
             page = browser.new_page(accept_downloads=True)
             page.goto(f"{live_server.url}/admin/login/")

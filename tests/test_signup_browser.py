@@ -8,36 +8,23 @@ from campaigns.demo import seed_campaigns
 from campaigns.models import Enrollment
 from leaderboard.encryption import decrypt
 from leaderboard.models import LeadTrader
-from tests.conftest import CHROMIUM
+from tests.browser import chromium
 from tests.signup_support import fast_signup  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fast_signup")]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
 def page(live_server, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True)
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
         page.goto("about:blank")  # end the keep-alive connection, so its server thread lets go of the database
         context.close()
-        browser.close()
 
 
 def test_signup_enrol_and_my_campaign(page, live_server, artifacts_dir):
