@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from leaderboard.metrics import compound_by_label
+from leaderboard.metrics import compound_by_label, metrics_arrays
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,6 @@ class TraderFraming:
     abundant_return: float | None
     neutral_days: int
     neutral_return: float | None
-
-
-def _compound(returns: pd.Series) -> float | None:
-    return float(np.prod(1.0 + returns.to_numpy()) - 1.0) if len(returns) else None
 
 
 def _finite(value) -> float | None:
@@ -56,10 +52,9 @@ def trader_framing(*, returns: pd.Series, btc_returns: pd.Series, labels: pd.Ser
     if frame.empty:
         return TraderFraming(0, None, None, None, None, 0, None, 0, None, 0, None)
     trader, btc = frame["trader"], frame["btc"]
-    trader_total, btc_total = _compound(trader), _compound(btc)
-    beta = None
-    if len(frame) >= 2 and btc.var(ddof=1) > 0:
-        beta = float(trader.cov(btc, ddof=1) / btc.var(ddof=1))
+    # The leaderboard's own definitions of ROI, BTC return, excess return and beta, over the common days.
+    m = metrics_arrays(trader.to_numpy()[:, None], benchmark=btc.to_numpy())
+    trader_total, btc_total = _finite(m["roi"][0]), _finite(m["btc_return"][0])
     # One definition of "return over the days of a regime", shared with the leaderboard's metrics.
     by_label = {
         name: compound_by_label(trader.to_numpy(), frame["label"].to_numpy(), name)
@@ -69,8 +64,8 @@ def trader_framing(*, returns: pd.Series, btc_returns: pd.Series, labels: pd.Ser
         days=len(frame),
         trader_return=trader_total,
         btc_return=btc_total,
-        excess_return=trader_total - btc_total,
-        beta=beta,
+        excess_return=_finite(m["excess_return_vs_btc"][0]),
+        beta=_finite(m["beta"][0]),
         scarce_days=int(by_label["scarce"][0][0]),
         scarce_return=_finite(by_label["scarce"][1][0]),
         abundant_days=int(by_label["abundant"][0][0]),
