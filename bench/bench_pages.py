@@ -35,6 +35,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sb_pag
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
+from bench.pages_urls import LARGE  # noqa: E402 (after the path: the same-size body the server returns)
+
 PORT = 8765
 BOARD = "/leaderboard/?window=30d"
 MINIMAL = "/bench/minimal/"
@@ -72,8 +74,10 @@ def build(traders: int) -> None:
 
     client = Client()
     started = time.perf_counter()
-    assert client.get(BOARD).status_code == 200
-    print(f"cold render (cache empty): {(time.perf_counter() - started) * 1000:.1f} ms")
+    response = client.get(BOARD)
+    assert response.status_code == 200
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    print(f"cold render (cache empty): {elapsed_ms:.1f} ms, {len(response.content):,} bytes")
     started = time.perf_counter()
     for _ in range(50):
         client.get(BOARD)
@@ -174,7 +178,7 @@ def main() -> None:
             f"round {number}: minimal {r['minimal']['rps']:.0f} rps p99 {r['minimal']['p99_ms']:.1f} ms | "
             f"leaderboard {r['leaderboard']['rps']:.0f} rps p50 {r['leaderboard']['p50_ms']:.1f} ms "
             f"p99 {r['leaderboard']['p99_ms']:.1f} ms | ratio {r['ratio']:.0%} | "
-            f"minimal 53 KB body {r['minimal_large']['rps']:.0f} rps, minimal + version query "
+            f"minimal {len(LARGE) // 1000} KB body {r['minimal_large']['rps']:.0f} rps, minimal + version query "
             f"{r['minimal_db']['rps']:.0f} rps"
         )
     ratio = statistics.median(r["ratio"] for r in rounds)

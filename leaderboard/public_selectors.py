@@ -1,6 +1,7 @@
 """Read queries behind the public pages and the API: each a fixed number of queries, whatever the number of traders."""
 
 import logging
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import Campaign, Enrollment, Payout, Post, RewardPeriod, RewardPool
+from leaderboard import board_state_mirror
 from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
 
 logger = logging.getLogger(__name__)
@@ -124,10 +126,11 @@ def board_state(*, slug: str | None, window: str, now=None) -> tuple[int, int, o
 
 
 # The board state (campaign id, latest published run id, its publish time) per (slug or the featured campaign,
-# window), kept in the cache so a cached page view needs no database at all. leaderboard.services.board_cache
-# rewrites it when a run is published (on commit) or a campaign is saved; a reader that finds no entry (evicted,
-# cache down) reads the database and primes it. The timeout is only a safety net for writes that bypass both
-# (QuerySet.update on a campaign, raw SQL): a published run replaces the entry at once.
+# window), kept in the cache so a cached page view needs no database at all, and copied into each process's memory
+# (leaderboard.board_state_mirror, dropped through Redis pub/sub on every write) so it needs no Redis either.
+# leaderboard.services.board_cache rewrites it when a run is published (on commit) or a campaign is saved; a reader
+# that finds no entry (evicted, cache down) reads the database and primes it. The timeout is only a safety net for
+# writes that bypass both (QuerySet.update on a campaign, raw SQL): a published run replaces the entry at once.
 BOARD_STATE_SECONDS = 300
 _FEATURED = "*"
 
@@ -173,22 +176,38 @@ def _cache_get_hot(key: str):
     return None if raw is None else backend._cache._serializer.loads(raw)
 
 
+def board_state_cache_value(state: tuple, seconds: int) -> tuple:
+    """What the cache holds: the state and when it expires, so a process's copy expires with the shared entry."""
+    return (state, time.time() + seconds)
+
+
 def board_state_cached(*, slug: str | None, window: str, now=None) -> tuple[int, int, object] | None:
-    """board_state from the cache; from the database (priming the cache) when the entry is missing or Redis is down."""
+    """board_state from this process's copy (board_state_mirror), else the cache, else the database (priming both).
+
+    Redis down: the database answers and nothing is primed.
+    """
     key = board_state_key(slug=slug, window=window)
+    entry = board_state_mirror.get(key)
+    if entry is not None:
+        return entry[0]
+    taken = board_state_mirror.token()
     try:
         entry = _cache_get_hot(key)
-    except Exception:  # Redis down: the database answers, nothing is primed
+    except Exception:
         logger.warning("board state cache get failed", exc_info=True)
         return board_state(slug=slug, window=window, now=now)
     if entry is not None:
+        if len(entry) > 1:  # entries written before copies carried an expiry are read, never copied
+            board_state_mirror.put(key, entry, expires_at=entry[1], taken=taken)
         return entry[0]
     state, seconds = board_state_entry(slug=slug, window=window, now=now)
     if state is not None and seconds > 0:
+        value = board_state_cache_value(state, seconds)
         try:
             # add, not set: a publish that commits while this reader was in the database has written a newer
-            # entry, which an older read must not overwrite.
-            cache.add(key, (state,), seconds)
+            # entry, which an older read must not overwrite (nor copy).
+            if cache.add(key, value, seconds):
+                board_state_mirror.put(key, value, expires_at=value[1], taken=taken)
         except Exception:
             logger.warning("board state cache add failed", exc_info=True)
     return state

@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from leaderboard import charts
+from leaderboard import board_state_mirror, charts
 from leaderboard import public_selectors as sel
 from leaderboard.explanation import score_breakdown
 from leaderboard.models import RankingRun
@@ -93,6 +93,7 @@ def _cache_set(key: str, value, timeout: int = CACHE_SECONDS) -> None:
 def local_cache_clear() -> None:
     """Forget this process's copies (tests do this with cache.clear(); production never needs to)."""
     _LOCAL.clear()
+    board_state_mirror.clear()
 
 
 def _local_put(key: str, value) -> None:

@@ -84,6 +84,15 @@ def _celery_eager_unless_worker(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _process_caches_empty():
+    """Each test starts with no process-local page copies: tests roll their data back without publishing."""
+    from leaderboard.views import local_cache_clear
+
+    local_cache_clear()
+    yield
+
+
 def _database_url_for_tests() -> str:
     from django.db import connection
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from leaderboard import board_state_mirror
 from leaderboard.models import RankingRun, Standing
 from leaderboard.public_selectors import board_state_entry, board_state_key
 from leaderboard.services.ranking import ranking_run_publish
@@ -80,7 +81,8 @@ def test_evicted_version_key_falls_back_to_the_database_and_reprimes(client):
     assert cache.get(key) is not None
     run = _unrecorded_run(board, "30d")
     assert _etag_run(client.get("/leaderboard/?window=30d")) == board["runs"]["30d"].pk  # the entry still holds
-    cache.delete(key)  # evicted
+    cache.delete(key)  # evicted, from the shared cache and from this process's copy
+    board_state_mirror.drop(key)
     response = client.get("/leaderboard/?window=30d")
     assert _etag_run(response) == run.pk
     assert Standing.objects.get(run=run, rank=1).trader.display_name in response.content.decode()

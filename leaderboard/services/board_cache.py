@@ -1,4 +1,5 @@
-"""Keeps the cached board state (leaderboard.public_selectors.board_state_cached) in step with the database.
+"""Keeps the cached board state (leaderboard.public_selectors.board_state_cached) in step with the database, and
+every process's copy of it (leaderboard.board_state_mirror) in step with the cache.
 
 Writes happen only after the transaction commits, so no reader ever sees the version of an uncommitted run; each
 entry is recomputed from the database (the same query a reader falls back to), so the cache can only ever hold what
@@ -11,6 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from campaigns.models import Campaign
+from leaderboard import board_state_mirror
 from leaderboard import public_selectors as sel
 from leaderboard.models import RankingRun
 
@@ -19,16 +21,19 @@ logger = logging.getLogger(__name__)
 
 def board_state_refresh(*, campaign: Campaign, window: str) -> None:
     """Rewrite the cached state of the campaign's page and of the featured page (it may be this campaign)."""
+    keys = []
     for slug in (None, campaign.slug):
         key = sel.board_state_key(slug=slug, window=window)
+        keys.append(key)
         try:
             state, seconds = sel.board_state_entry(slug=slug, window=window)
             if state is None or seconds <= 0:
                 cache.delete(key)
             else:
-                cache.set(key, (state,), seconds)
+                cache.set(key, sel.board_state_cache_value(state, seconds), seconds)
         except Exception:  # Redis down: readers use the database until it is back
             logger.warning("board state refresh failed for %s", key, exc_info=True)
+    _announce(keys)
 
 
 def board_state_refresh_on_commit(*, run: RankingRun) -> None:
@@ -44,6 +49,15 @@ def board_state_forget(*, slugs: list[str]) -> None:
         cache.delete_many(keys)
     except Exception:
         logger.warning("board state forget failed", exc_info=True)
+    _announce([board_state_mirror.ALL])
+
+
+def _announce(keys: list[str]) -> None:
+    """Every process drops its copies of these entries (this one at once, the others through Redis pub/sub)."""
+    try:
+        board_state_mirror.announce(keys)
+    except Exception:  # Redis down: no process keeps copies while its listener is disconnected
+        logger.warning("board state announce failed", exc_info=True)
 
 
 def _campaign_saving(sender, instance: Campaign, **kwargs) -> None:
