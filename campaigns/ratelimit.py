@@ -1,9 +1,11 @@
-"""Per-IP rate limits on public forms, counted in the shared cache (Redis in production, so all web workers agree).
+"""Per-IP (and, for password resets, per-email) rate limits on public forms, counted in the shared cache (Redis in
+production, so all web workers agree).
 
 A fixed window per (scope, client IP): the first hit creates the counter with the window as its expiry, later
 hits increment it atomically (INCR in Redis).
 """
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -38,6 +40,21 @@ def login_limit() -> RateLimit:
     return RateLimit("login", limit, window)
 
 
+def password_reset_limit() -> RateLimit:
+    """Password-reset requests per IP: PASSWORD_RESET_RATE_LIMIT, default 10 an hour."""
+    limit, window = _setting("PASSWORD_RESET_RATE_LIMIT", (10, 3600))
+    return RateLimit("password_reset", limit, window)
+
+
+def password_reset_email_limit() -> RateLimit:
+    """Password-reset requests per email address: PASSWORD_RESET_EMAIL_RATE_LIMIT, default 3 an hour.
+
+    Counted for every address asked about, registered or not, so hitting the limit reveals nothing about accounts.
+    """
+    limit, window = _setting("PASSWORD_RESET_EMAIL_RATE_LIMIT", (3, 3600))
+    return RateLimit("password_reset_email", limit, window)
+
+
 def client_ip(request) -> str:
     """The client's address: REMOTE_ADDR, or behind N trusted reverse proxies (settings.TRUSTED_PROXY_COUNT = N)
     the address the outermost trusted proxy saw, from X-Forwarded-For. Entries a client adds itself sit further
@@ -51,9 +68,19 @@ def client_ip(request) -> str:
 
 
 def rate_limit_exceeded(*, rule: RateLimit, ip: str, now: float | None = None) -> bool:
-    """Count one attempt; True when this attempt is over the limit for the current window."""
+    """Count one attempt from this IP; True when this attempt is over the limit for the current window."""
+    return _count_over_limit(rule=rule, who=ip, now=now)
+
+
+def rate_limit_exceeded_for_email(*, rule: RateLimit, email: str, now: float | None = None) -> bool:
+    """Count one attempt about this email address (case-insensitive; the cache key holds a hash, not the address)."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return _count_over_limit(rule=rule, who=f"email:{digest}", now=now)
+
+
+def _count_over_limit(*, rule: RateLimit, who: str, now: float | None) -> bool:
     window = int((now if now is not None else time.time()) // rule.window_seconds)
-    key = f"ratelimit:{rule.scope}:{ip}:{window}"
+    key = f"ratelimit:{rule.scope}:{who}:{window}"
     if cache.add(key, 1, timeout=rule.window_seconds):
         count = 1
     else:

@@ -18,8 +18,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import selectors
 from campaigns.forms import QuestionnaireForm, questionnaire_errors
+from campaigns.forms_password import TraderPasswordResetForm
 from campaigns.models import Campaign, Enrollment
-from campaigns.ratelimit import client_ip, enrol_limit, login_limit, rate_limit_exceeded, signup_limit
+from campaigns.ratelimit import (
+    client_ip,
+    enrol_limit,
+    login_limit,
+    password_reset_email_limit,
+    password_reset_limit,
+    rate_limit_exceeded,
+    rate_limit_exceeded_for_email,
+    signup_limit,
+)
 from campaigns.services.enrolment import (
     CLOSED,
     NOT_OPEN,
@@ -225,3 +235,25 @@ class LoginView(auth_views.LoginView):
             form = self.get_form()
             return _too_many(request, self.template_name, self.get_context_data(form=form))
         return super().post(request, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, rate-limited per IP and per email address; the email leaves through Celery.
+
+    A registered and an unknown address get the same redirect to the same page, and both count against the limits.
+    """
+
+    form_class = TraderPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        too_many = rate_limit_exceeded(rule=password_reset_limit(), ip=client_ip(request)) or (
+            form.is_valid()
+            and rate_limit_exceeded_for_email(rule=password_reset_email_limit(), email=form.cleaned_data["email"])
+        )
+        if too_many:
+            messages.error(request, _("Too many password reset requests. Please wait a while and try again."))
+            return render(request, self.template_name, self.get_context_data(form=form), status=429)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)

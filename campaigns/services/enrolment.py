@@ -1,26 +1,22 @@
 """Enrolment in a campaign: submit inside the registration window, then the operator's decision.
 
-Every transition is an audit event and an email to the trader in their preferred language (sent after commit,
-so a rolled-back decision never reaches anyone's inbox).
+Every transition is an audit event and an email to the trader in their preferred language, rendered inside the
+transaction and handed to a Celery task only after commit (campaigns/services/mail.py), so a rolled-back decision
+never reaches anyone's inbox and a slow or failing mail server never holds up the operator.
 """
 
-import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Enrollment
 from campaigns.services.audit import audit_record
+from campaigns.services.mail import RenderedEmail, email_language, email_render, email_send_on_commit
 from leaderboard.models import LeadTrader
-
-logger = logging.getLogger(__name__)
 
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
 
@@ -178,15 +174,15 @@ def enrollment_withdraw(
 
 
 def _notify_on_commit(*, enrollment: Enrollment, event: str) -> None:
-    enrollment_id = enrollment.pk
-    transaction.on_commit(lambda: enrollment_notify(enrollment_id=enrollment_id, event=event))
+    """Render the trader's email now, from the state this transaction writes; the task sends it after commit."""
+    email = enrollment_email_render(enrollment=enrollment, event=event)
+    email_send_on_commit(email=email, to=[enrollment.trader.email])
 
 
-def enrollment_notify(*, enrollment_id: int, event: str) -> int:
-    """Email the trader about their enrolment, in their preferred language. Returns the number of mails sent."""
-    enrollment = Enrollment.objects.select_related("trader", "campaign").get(pk=enrollment_id)
+def enrollment_email_render(*, enrollment: Enrollment, event: str) -> RenderedEmail:
+    """The email telling the trader about their enrolment, in their preferred language."""
     trader, campaign = enrollment.trader, enrollment.campaign
-    language = trader.preferred_language if trader.preferred_language in dict(settings.LANGUAGES) else "en"
+    language = email_language(preferred=trader.preferred_language)
     with translation.override(language):
         context = {
             "trader": trader,
@@ -198,11 +194,9 @@ def enrollment_notify(*, enrollment_id: int, event: str) -> int:
             "window": registration_window_text(campaign=campaign),
             "submitted": date_format(timezone.localtime(enrollment.submitted_at, campaign.zone), "DATETIME_FORMAT"),
         }
-        subject = render_to_string("campaigns/email/enrollment_subject.txt", context).strip()
-        body = render_to_string("campaigns/email/enrollment_body.txt", context)
-    try:
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [trader.email])
-    except OSError:
-        # The decision stands (it is committed and audited); a mail server hiccup must not turn it into an error.
-        logger.warning("Enrolment email %s for enrolment %s could not be sent", event, enrollment_id, exc_info=True)
-        return 0
+        return email_render(
+            subject_template="campaigns/email/enrollment_subject.txt",
+            body_template="campaigns/email/enrollment_body.txt",
+            context=context,
+            language=language,
+        )

@@ -147,6 +147,17 @@ STORAGES = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Starboard <noreply@starboard.local>")
+# SMTP (used when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend). Mail is sent by a Celery task
+# (campaigns.tasks.send_email) that retries on SMTP errors, so the timeout bounds a worker, never a request.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# A password-reset link works once and only this long (seconds); it must outlast the send task's retries (~1.5 h).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 
 # Exchange API secrets are encrypted at rest with this Fernet key (or keys, newest first, for rotation).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
@@ -185,13 +196,23 @@ LOGGING = {
 # Where the real public data of the shared folder lives (tests and demo read it, never copy it).
 SHARED_DATA_DIR = Path(env.str("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
 
-# Abuse limits per client IP, counted in the cache (Redis in production): (attempts, seconds).
+# Abuse limits per client IP (password resets also per email address), counted in the cache (Redis in production):
+# (attempts, seconds).
 SIGNUP_RATE_LIMIT = (
     env.int("SIGNUP_RATE_LIMIT_ATTEMPTS", default=10),
     env.int("SIGNUP_RATE_LIMIT_SECONDS", default=3600),
 )
 ENROL_RATE_LIMIT = (env.int("ENROL_RATE_LIMIT_ATTEMPTS", default=20), env.int("ENROL_RATE_LIMIT_SECONDS", default=3600))
 LOGIN_RATE_LIMIT = (env.int("LOGIN_RATE_LIMIT_ATTEMPTS", default=20), env.int("LOGIN_RATE_LIMIT_SECONDS", default=900))
+PASSWORD_RESET_RATE_LIMIT = (
+    env.int("PASSWORD_RESET_RATE_LIMIT_ATTEMPTS", default=10),
+    env.int("PASSWORD_RESET_RATE_LIMIT_SECONDS", default=3600),
+)
+# Per email address asked about (registered or not): a mailbox is not flooded with reset links.
+PASSWORD_RESET_EMAIL_RATE_LIMIT = (
+    env.int("PASSWORD_RESET_EMAIL_RATE_LIMIT_ATTEMPTS", default=3),
+    env.int("PASSWORD_RESET_EMAIL_RATE_LIMIT_SECONDS", default=3600),
+)
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
