@@ -35,8 +35,6 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sb_pag
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
-from bench.pages_urls import LARGE  # noqa: E402 (after the path: the same-size body the server returns)
-
 PORT = 8765
 BOARD = "/leaderboard/?window=30d"
 MINIMAL = "/bench/minimal/"
@@ -172,6 +170,8 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+
+    from bench.pages_urls import LARGE  # the same-size body the server returns (Django is set up by now)
 
     for number, r in enumerate(rounds, start=1):
         print(

@@ -5,6 +5,7 @@ so publishing a run switches every reader to the new table at once; a cache outa
 version itself is cached too (public_selectors.board_state_cached, rewritten on publish by services.board_cache).
 """
 
+import functools
 import hashlib
 import importlib.util
 import logging
@@ -117,19 +118,32 @@ def _regime_widget_available() -> bool:
         return False
 
 
+_CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+
+
 def _conditional(request, *, etag: str, last_modified):
     """A 304 when the client already has this version, else None."""
+    if not any(header in request.META for header in _CONDITIONAL_HEADERS):
+        return None  # most requests: nothing to compare, skip the parsing
     return get_conditional_response(
         request, etag=etag, last_modified=int(last_modified.timestamp()) if last_modified else None
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _http_date(timestamp: float) -> str:
+    return http_date(timestamp)
+
+
 def _stamp(response, *, etag: str, last_modified) -> None:
     response["ETag"] = etag
     if last_modified:
-        response["Last-Modified"] = http_date(last_modified.timestamp())
+        response["Last-Modified"] = _http_date(last_modified.timestamp())
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
-    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    if "Vary" in response:
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    else:  # the usual case, without re-parsing a header this view has not set yet
+        response["Vary"] = "Accept-Language, Cookie"
 
 
 def _page_number(value) -> int:
