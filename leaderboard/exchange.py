@@ -96,7 +96,7 @@ def exchange_build(*, account: ExchangeAccount) -> ccxt.Exchange:
 
         if not getattr(settings, "EXCHANGE_REPLAY_ENABLED", settings.DEBUG):
             raise ExchangeUnavailable("Replay exchanges are for tests and demos; they are disabled here.")
-        replay_attach(exchange=exchange)
+        replay_attach(exchange=exchange, latency_ms=settings.EXCHANGE_REPLAY_LATENCY_MS)
     return exchange
 
 
@@ -114,14 +114,14 @@ def ledger_range_params(*, exchange: ccxt.Exchange, since_ms: int, until_ms: int
 class AccountLock:
     """A per-account lock in the shared cache: one worker ingests an account at a time.
 
-    The lock expires by itself (ttl) so a killed worker cannot block the account for long; a live worker
-    extends it after every page with `refresh()`.
+    The lock expires by itself (ttl, settings.INGEST_LOCK_SECONDS) so a killed worker cannot block the account for
+    long; a live worker extends it after every page with `refresh()`.
     """
 
-    def __init__(self, account_id: int, ttl: int = 300):
+    def __init__(self, account_id: int, ttl: int | None = None):
         self.key = f"ingest-lock:{account_id}"
         self.token = uuid.uuid4().hex
-        self.ttl = ttl
+        self.ttl = ttl or settings.INGEST_LOCK_SECONDS
 
     def acquire(self) -> bool:
         return cache.add(self.key, self.token, timeout=self.ttl)

@@ -11,6 +11,7 @@ time field, newest first, at most `limit`.
 """
 
 import json
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -46,6 +47,7 @@ class RecordedHttp:
     # path suffix -> list of (call number, answer) to inject: an HttpError or an exception instance
     failures: dict = field(default_factory=dict)
     calls: list = field(default_factory=list)
+    latency_ms: int = 0  # each answer's simulated network delay (demos; tests that need a task to take a while)
 
     def route(self, path: str):
         for suffix in sorted(self.routes, key=len, reverse=True):
@@ -58,6 +60,8 @@ class RecordedHttp:
         query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
         suffix, response = self.route(parsed.path)
         self.calls.append((method, parsed.path, query))
+        if self.latency_ms:
+            time.sleep(self.latency_ms / 1000)
         number = sum(1 for _, p, _q in self.calls if p.endswith(suffix))
         for at, answer in self.failures.get(suffix, []):
             if at == number:

@@ -1,9 +1,12 @@
 """Celery tasks of the leaderboard app: thin wrappers that load ids and call one service."""
 
 from celery import group, shared_task
+from django.conf import settings
 
 from leaderboard.services.ingestion import RETRYABLE_ERRORS, account_ingest, ingestible_account_ids
 from leaderboard.services.ranking import rankings_publish
+
+LOCKED_RETRIES = 3
 
 
 @shared_task(name="leaderboard.tasks.ingest_dispatch")
@@ -16,6 +19,7 @@ def ingest_dispatch() -> int:
 
 
 @shared_task(
+    bind=True,
     name="leaderboard.tasks.ingest_account",
     acks_late=True,
     reject_on_worker_lost=True,
@@ -25,10 +29,17 @@ def ingest_dispatch() -> int:
     retry_jitter=True,
     max_retries=6,
 )
-def ingest_account(account_id: int) -> dict:
+def ingest_account(self, account_id: int) -> dict:
     """Pull one account from its cursors. Transient exchange errors retry with exponential backoff and jitter;
-    a rejected key marks the account "needs attention" inside the service and is not retried."""
-    return account_ingest(account_id=account_id).as_dict()
+    a rejected key marks the account "needs attention" inside the service and is not retried.
+
+    Locked: another worker holds the account, or held it and died (kill -9: this task is then the redelivered one).
+    Look again once that lock would have expired, a few times, rather than leave the account to the next dispatch.
+    """
+    result = account_ingest(account_id=account_id).as_dict()
+    if result["status"] == "locked" and not self.request.is_eager and self.request.retries < LOCKED_RETRIES:
+        raise self.retry(countdown=settings.INGEST_LOCK_SECONDS + 1, max_retries=None)
+    return result
 
 
 @shared_task(name="leaderboard.tasks.rank_all")

@@ -4,8 +4,10 @@ Outside CI a test marked postgres / redis / celery_worker / browser is skipped w
 missing; in CI (CI=true) nothing may skip, so a missing service fails the test instead.
 """
 
+import contextlib
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -101,55 +103,29 @@ def _database_url_for_tests() -> str:
     return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on REDIS_URL, writing to the same test PostgreSQL database.
-
-    Use with @pytest.mark.celery_worker and @pytest.mark.django_db(transaction=True), so rows are committed and the
-    worker (another process, another connection) sees them.
-    """
+@contextlib.contextmanager
+def celery_worker_running(*, env: dict, args: list[str], log_name: str):
+    """A real `celery worker` process on REDIS_URL with the given environment and arguments, until the block ends."""
     import subprocess
     import sys
     import time
 
     from config.celery import app
 
-    reason = _missing("celery_worker")
-    if reason and not IN_CI:
-        pytest.skip(reason)
-    with django_db_blocker.unblock():
-        database_url = _database_url_for_tests()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    log_path = (ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS) / "celery-worker.log"
+    log_path = (ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS) / log_name
     log = open(log_path, "w")  # noqa: SIM115 - closed in the teardown below
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=2",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname=pytest-worker@%h",
-        ],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", *args],
         cwd=settings.BASE_DIR,
-        env=env,
+        env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    worker.log_path = log_path
+    hostname = next(a.split("=", 1)[1] for a in args if a.startswith("--hostname="))
     try:
         deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1.0):
+        while not app.control.ping(destination=[hostname.replace("%h", socket.gethostname())], timeout=1.0):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Celery worker did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")
         yield worker
@@ -160,3 +136,30 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         except subprocess.TimeoutExpired:
             worker.kill()
         log.close()
+
+
+def celery_worker_env(django_db_blocker) -> dict:
+    """What a worker needs to share the test database and broker with this process."""
+    with django_db_blocker.unblock():
+        database_url = _database_url_for_tests()
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on REDIS_URL, writing to the same test PostgreSQL database.
+
+    Use with @pytest.mark.celery_worker and @pytest.mark.django_db(transaction=True), so rows are committed and the
+    worker (another process, another connection) sees them.
+    """
+    reason = _missing("celery_worker")
+    if reason and not IN_CI:
+        pytest.skip(reason)
+    args = ["--concurrency=2", "--without-gossip", "--without-mingle", "--hostname=pytest-worker@%h"]
+    with celery_worker_running(env=celery_worker_env(django_db_blocker), args=args, log_name="celery-worker.log") as w:
+        yield w

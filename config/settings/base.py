@@ -220,7 +220,11 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 INGEST_LOOKBACK_DAYS = env.int("INGEST_LOOKBACK_DAYS", default=180)  # first pull of a new account
 INGEST_MAX_WINDOW_DAYS = env.int("INGEST_MAX_WINDOW_DAYS", default=30)  # widest time window asked at once
 INGEST_SETTLE_SECONDS = env.int("INGEST_SETTLE_SECONDS", default=60)  # leave the newest seconds for the next run
+# One worker per account at a time; the lock is extended after every page, so this only bounds how long a worker
+# killed mid-account (kill -9, lost machine) keeps the account from the redelivered task.
+INGEST_LOCK_SECONDS = env.int("INGEST_LOCK_SECONDS", default=120)
 EXCHANGE_TIMEOUT_MS = env.int("EXCHANGE_TIMEOUT_MS", default=20000)
 # "replay:<exchange>" accounts answer HTTP from recorded responses (tests and demos only; never in production).
 EXCHANGE_REPLAY_ENABLED = env.bool("EXCHANGE_REPLAY_ENABLED", default=DJANGO_ENV != "production")
+EXCHANGE_REPLAY_LATENCY_MS = env.int("EXCHANGE_REPLAY_LATENCY_MS", default=0)  # a recorded answer's network delay
 EXCHANGE_REPLAY_DIR = Path(env.str("EXCHANGE_REPLAY_DIR", default=str(BASE_DIR / "tests" / "fixtures" / "exchange")))
