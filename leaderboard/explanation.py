@@ -2,10 +2,15 @@
 
 score = sum over metrics of weight x percentile x 100; each row shows the metric's value, its percentile among the
 ranked traders, the weight the pool's rules give it, and the points it contributed. Floors show the requirement
-beside the trader's own value.
+beside the trader's own value. Flags an operator reviewed and cleared (FlagReview) are listed with the review's
+date: they no longer count against the trader, and stay visible.
 """
 
+from datetime import datetime
+
 from django.utils.translation import gettext_lazy as _
+
+from leaderboard.models import FLAG_LABELS
 
 FLOORS = [
     # (floor key, value key, label, format)
@@ -57,6 +62,15 @@ def score_breakdown(explanation: dict, *, labels: dict[str, tuple]) -> dict:
         need = required[floor_key]
         ok = bool(actual) if fmt == "bool" else actual is not None and float(actual) >= float(need)
         floors.append({"label": label, "required": need, "actual": actual, "format": fmt, "ok": ok})
+    cleared = [
+        {
+            "code": flag.get("code"),
+            "label": FLAG_LABELS.get(flag.get("code"), flag.get("code")),
+            "reviewed_at": _instant(flag.get("reviewed_at")),
+            "expires_at": _instant(flag.get("expires_at")),
+        }
+        for flag in eligibility.get("cleared_flags") or []
+    ]
     return {
         "method": score.get("method"),
         "rows": rows,
@@ -64,4 +78,9 @@ def score_breakdown(explanation: dict, *, labels: dict[str, tuple]) -> dict:
         "floors": floors,
         "tie_break": [TIE_BREAK_LABELS.get(k, k) for k in explanation.get("tie_break") or []],
         "window": explanation.get("window") or {},
+        "cleared_flags": cleared,
     }
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

@@ -12,6 +12,9 @@
 
 Each function takes arrays with one entry per trader (or dates x traders matrices) and returns a boolean array or
 the pairs, plus the numbers the operator needs to judge.
+
+A standing keeps every flag raised on it; one an operator reviewed and cleared (leaderboard.models.FlagReview)
+carries a "cleared" entry and no longer holds the trader (flags_open / flags_cleared below).
 """
 
 from __future__ import annotations
@@ -92,3 +95,13 @@ def mirror_pairs(
     a, b = np.nonzero(np.triu(np.nan_to_num(corr, nan=-2.0) >= min_correlation, k=1))
     pairs = [(int(candidates[i]), int(candidates[j]), float(corr[i, j])) for i, j in zip(a, b, strict=True)]
     return sorted((min(i, j), max(i, j), c) for i, j, c in pairs)
+
+
+def flags_open(entries) -> list:
+    """The entries of Standing.flags that hold the trader for review: those no operator has cleared."""
+    return [f for f in entries or [] if not (isinstance(f, dict) and f.get("cleared"))]
+
+
+def flags_cleared(entries) -> list:
+    """The entries of Standing.flags an operator reviewed and cleared (kept on the standing, marked "cleared")."""
+    return [f for f in entries or [] if isinstance(f, dict) and f.get("cleared")]

@@ -5,8 +5,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from leaderboard.flags import flags_cleared, flags_open
+from leaderboard.scoring import FLAG_CODES
+
 MONEY = {"max_digits": 28, "decimal_places": 8}
 PRICE = {"max_digits": 32, "decimal_places": 12}
+
+# Human labels of the anti-gaming flag codes (leaderboard.flags), for pages, the API and the admin.
+FLAG_LABELS = {
+    "tiny_capital_high_roi": _("High return on a very small account"),
+    "large_deposit_before_end": _("Large deposit shortly before the period ends"),
+    "no_fills_behind_equity": _("Equity moved without any trade"),
+    "mirror_returns": _("Daily returns nearly identical to another account"),
+}
 
 
 class LeadTrader(models.Model):
@@ -297,3 +308,71 @@ class Standing(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.trader_id} in run {self.run_id}"
+
+    @property
+    def open_flags(self) -> list:
+        """The flags that hold the trader for review: every flag an operator has not cleared."""
+        return flags_open(self.flags)
+
+    @property
+    def cleared_flags(self) -> list:
+        """The flags an operator reviewed and cleared (still shown, for transparency)."""
+        return flags_cleared(self.flags)
+
+
+class FlagReview(models.Model):
+    """An operator's review of one anti-gaming flag of one trader in one campaign. Append-only.
+
+    The latest review of a (trader, campaign, flag) decides. "cleared" (a false positive) stops that flag holding
+    the trader out of the campaign's rankings published while it is in force: from reviewed_at until expires_at,
+    or to the end of the campaign when expires_at is empty. "upheld" confirms the flag and ends an earlier
+    clearance. A published run keeps what it showed: a review only changes the runs published after it, so an
+    approved payout (frozen, citing its run) never changes. The flag itself stays on every standing, marked cleared.
+    """
+
+    class Decision(models.TextChoices):
+        CLEARED = "cleared", _("Cleared (a false positive)")
+        UPHELD = "upheld", _("Upheld (the flag stands)")
+
+    trader = models.ForeignKey(LeadTrader, on_delete=models.CASCADE, related_name="flag_reviews")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="flag_reviews")
+    code = models.CharField(_("flag"), max_length=32, choices=list(FLAG_LABELS.items()))
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    reason = models.TextField(_("reason"), max_length=2000)
+    run = models.ForeignKey(
+        RankingRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="flag_reviews",
+        help_text=_("The ranking whose flag the operator reviewed"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+    expires_at = models.DateTimeField(
+        _("clearance ends at"), null=True, blank=True, help_text=_("Empty: until the campaign ends")
+    )
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        verbose_name = _("flag review")
+        verbose_name_plural = _("flag reviews")
+        permissions = [("review_flag", "Can clear or uphold a trader's anti-gaming flag")]
+        indexes = [models.Index(fields=["campaign", "reviewed_at"], name="flag_review_campaign_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__in=FLAG_CODES), name="flag_review_code_known"),
+            models.CheckConstraint(condition=Q(decision__in=["cleared", "upheld"]), name="flag_review_decision_valid"),
+            models.CheckConstraint(condition=~Q(reason=""), name="flag_review_reason_given"),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("reviewed_at")),
+                name="flag_review_expires_after_review",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="cleared") | Q(expires_at__isnull=True), name="flag_review_only_clearance_ends"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} of {self.trader_id} in {self.campaign_id}: {self.decision}"

@@ -343,10 +343,14 @@ def trader_posts(*, trader: LeadTrader, limit: int = 10) -> list[Post]:
     )
 
 
+SPOTLIGHT_STAND_IN_SCAN = 50  # ranks read (one query) to find the stand-in with no flag standing
+
+
 def spotlight(*, campaign: Campaign, run_7d: RankingRun | None) -> dict | None:
     """This week's star trader: the spotlight winner (campaigns.reward_selectors) with their 7-day standing.
 
-    Before the first weekly spotlight is calculated, the leader of the latest 7-day ranking stands in.
+    Before the first weekly spotlight is calculated, the best-ranked trader of the latest 7-day ranking with no flag
+    standing against them stands in (a flag an operator cleared does not count, as in the weekly calculation).
     """
     from campaigns.reward_selectors import spotlight_current
 
@@ -356,8 +360,10 @@ def spotlight(*, campaign: Campaign, run_7d: RankingRun | None) -> dict | None:
         if run_7d is not None:
             standing = Standing.objects.filter(run=run_7d, trader=line.trader).first()
         return {"trader": line.trader, "standing": standing, "week": line.period}
-    top = top_standings(run=run_7d, limit=1)
-    return {"trader": top[0].trader, "standing": top[0], "week": None} if top else None
+    for standing in top_standings(run=run_7d, limit=SPOTLIGHT_STAND_IN_SCAN):
+        if not standing.open_flags:
+            return {"trader": standing.trader, "standing": standing, "week": None}
+    return None
 
 
 def registration_state(*, campaign: Campaign, now=None) -> str:

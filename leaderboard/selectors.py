@@ -4,15 +4,9 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, RewardPeriod
-from leaderboard.models import LeadTrader, RankingRun, Standing
+from leaderboard.models import FLAG_LABELS, FlagReview, LeadTrader, RankingRun, Standing
 
 # Human labels of the codes a Standing carries (flags and ineligible_reasons), for pages and the API.
-FLAG_LABELS = {
-    "tiny_capital_high_roi": _("High return on a very small account"),
-    "large_deposit_before_end": _("Large deposit shortly before the period ends"),
-    "no_fills_behind_equity": _("Equity moved without any trade"),
-    "mirror_returns": _("Daily returns nearly identical to another account"),
-}
 REASON_LABELS = {
     "no_data": _("No trading data in this window"),
     "enrolment_not_approved": _("Enrolment not approved yet"),
@@ -81,3 +75,17 @@ def standing_explanation(*, standing: Standing) -> dict:
     explanation["reason_labels"] = [str(REASON_LABELS.get(code, code)) for code in standing.ineligible_reasons or []]
     explanation["rule_version"] = standing.run.rule_version
     return explanation
+
+
+def flag_clearances_in_force(*, campaign: Campaign, at) -> dict[tuple[int, str], FlagReview]:
+    """{(trader id, flag code): the clearance} in force at `at`: the latest review made by then is "cleared" and
+    has not ended (FlagReview: a later "upheld" review or the end of the clearance brings the flag back)."""
+    latest: dict[tuple[int, str], FlagReview] = {}
+    reviews = FlagReview.objects.filter(campaign=campaign, reviewed_at__lte=at).order_by("-reviewed_at", "-id")
+    for review in reviews:
+        latest.setdefault((review.trader_id, review.code), review)
+    return {
+        key: review
+        for key, review in latest.items()
+        if review.decision == FlagReview.Decision.CLEARED and (review.expires_at is None or review.expires_at > at)
+    }

@@ -5,6 +5,10 @@ the campaign's last day), and every RewardPeriod of the campaign's leaderboard p
 days (DailyEquity.date, read as days in the campaign's zone) that lie wholly inside [starts_at, ends_at) in that
 zone. The run is created as "computing" and flipped to "published" in the same transaction, so readers, who only
 ever see published runs, never meet a half-written one. Earlier runs are kept as history.
+
+Flag reviews: a flag an operator cleared for a trader in the campaign (leaderboard.models.FlagReview, in force at
+the run's publish time) stays on the standing, marked "cleared", but no longer counts against the trader's
+eligibility. Runs published earlier keep what they showed.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from leaderboard import flags as flag_rules
 from leaderboard.metrics import compound_by_label, db_value, metrics_arrays
 from leaderboard.models import ClosedPosition, DailyEquity, Fill, LeadTrader, RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
+from leaderboard.selectors import flag_clearances_in_force
 from leaderboard.services.board_cache import board_state_refresh_on_commit
 from regime.selectors import BTC_CODE, regime_labels, series_values
 
@@ -161,8 +166,14 @@ def _benchmark(start: date, end: date, dates: pd.Index) -> np.ndarray | None:
     return full.pct_change(fill_method=None).iloc[1:].to_numpy(dtype=float)
 
 
-def ranking_compute(*, campaign: Campaign, window: str, period: RewardPeriod | None = None, cutoff=None) -> dict:
-    """Everything a run needs, computed but not written: bounds, rules, and one row per trader."""
+def ranking_compute(
+    *, campaign: Campaign, window: str, period: RewardPeriod | None = None, cutoff=None, now=None
+) -> dict:
+    """Everything a run needs, computed but not written: bounds, rules, and one row per trader.
+
+    `now` is the publish time: the flag clearances in force then are applied.
+    """
+    now = now or timezone.now()
     pool = period.pool if period is not None else leaderboard_pool(campaign=campaign)
     rules = ranking_rules(campaign=campaign, pool=pool)
     cutoff = cutoff or data_cutoff(campaign=campaign)
@@ -257,13 +268,24 @@ def ranking_compute(*, campaign: Campaign, window: str, period: RewardPeriod | N
                 }
             )
 
+    clearances = flag_clearances_in_force(campaign=campaign, at=now)
+    for trader_id, raised in zip(traders, flags, strict=True):
+        for flag in raised:
+            review = clearances.get((trader_id, flag["code"]))
+            if review is not None:
+                flag["cleared"] = {
+                    "review_id": review.pk,
+                    "reviewed_at": review.reviewed_at.isoformat(),
+                    "expires_at": review.expires_at.isoformat() if review.expires_at else None,
+                }
+
     table = pd.DataFrame({"trader_id": traders})
     table["approved"] = [status == Enrollment.Status.APPROVED for _, status, _ in enrolments]
     table["enrolled_at"] = pd.to_datetime([submitted for _, _, submitted in enrolments], utc=True)
     table["equity"] = [float(last_equity[t]) if t in last_equity else np.nan for t in traders]
     for name, values in m.items():
         table[name] = values
-    table["flags"] = [sorted({f["code"] for f in fl}) for fl in flags]
+    table["flags"] = [sorted({f["code"] for f in flag_rules.flags_open(fl)}) for fl in flags]
     ranked = score_and_rank(table, rules)
     return {
         "rules": rules,
@@ -277,7 +299,7 @@ def ranking_compute(*, campaign: Campaign, window: str, period: RewardPeriod | N
     }
 
 
-def _explanation(*, row, rules, start, end, window, period) -> dict:
+def _explanation(*, row, flags, rules, start, end, window, period) -> dict:
     score_rules = rules["score"]
     weights = score_rules.get("weights", {})
     total = sum(weights.values()) or 1
@@ -297,6 +319,10 @@ def _explanation(*, row, rules, start, end, window, period) -> dict:
                 "active_days": db_value(row["active_days"]),
             },
             "reasons": list(row["reasons"]),
+            # Flags an operator cleared: shown, not counted (FlagReview).
+            "cleared_flags": list(
+                {f["code"]: {"code": f["code"], **f["cleared"]} for f in flag_rules.flags_cleared(flags)}.values()
+            ),
         },
         "tie_break": TIE_BREAKS,
     }
@@ -308,7 +334,7 @@ def ranking_run_publish(
 ) -> RankingRun:
     """Compute and publish one run with all its Standings; any failure leaves nothing behind."""
     now = now or timezone.now()
-    result = ranking_compute(campaign=campaign, window=window, period=period, cutoff=cutoff)
+    result = ranking_compute(campaign=campaign, window=window, period=period, cutoff=cutoff, now=now)
     ranked, rules = result["ranked"], result["rules"]
     run = RankingRun.objects.create(
         campaign=campaign,
@@ -349,6 +375,7 @@ def ranking_run_publish(
                 active_days=int(row["active_days"] or 0),
                 explanation=_explanation(
                     row=row,
+                    flags=fl,
                     rules=rules,
                     start=result["start"],
                     end=result["end"],
