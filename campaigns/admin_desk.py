@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from campaigns.models import PayoutBatch, Post
 from campaigns.services.audit import audit_record
 from campaigns.services.payouts import (
+    first_post_unpaid,
     payout_batch_approve,
     payout_batch_calculate,
     payout_batch_export,
@@ -258,11 +259,16 @@ class PayoutDeskAdmin(admin.ModelAdmin):
             line.reason_text = payout_reason_text(line)
         user = request.user
         zone = batch.period.pool.campaign.zone
+        unpaid = first_post_unpaid(batch=batch)
+        for row in unpaid:  # formatted here, in the campaign's zone
+            row["published"] = f"{row['published_at'].astimezone(zone):%Y-%m-%d %H:%M}"
+            row["qualified"] = f"{row['qualified_at'].astimezone(zone):%Y-%m-%d %H:%M}"
         context = {
             **self.admin_site.each_context(request),
             "title": _("Payout batch: %(period)s") % {"period": batch.period},
             "batch": batch,
             "lines": lines,
+            "unpaid_first_posts": unpaid,
             "zone": zone,
             # Formatted here: the template would show the active zone (UTC), not the campaign's.
             "period_start": f"{batch.period.starts_at.astimezone(zone):%Y-%m-%d %H:%M}",

@@ -22,7 +22,8 @@ from campaigns.allocation import split_fixed, split_proportional, split_tiers
 from campaigns.content_scoring import POST_COLUMNS, content_scores
 from campaigns.models import Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
 from campaigns.services.audit import audit_record
-from leaderboard.models import RankingRun, Standing
+from leaderboard.flags import flags_open
+from leaderboard.models import LeadTrader, RankingRun, Standing
 
 SPOTLIGHT_WEIGHTS = {"trading": 0.5, "content": 0.5}
 
@@ -65,34 +66,54 @@ def _in_period(period: RewardPeriod, field_name: str = "published_at") -> dict:
 # --- calculators, one per pool kind --------------------------------------------------------------------------------
 
 
-def _first_post(period: RewardPeriod) -> Computation:
-    """Approved traders whose first quality post was marked quality in this period, once per trader per campaign.
+def _qualified_at(post: dict) -> datetime:
+    """When a post counts as quality: when it was marked quality, or its publish time if it was reviewed earlier."""
+    return max(post["reviewed_at"] or post["published_at"], post["published_at"])
 
-    The moment that counts is when the post was marked quality (its publish time for posts reviewed before they
-    were published, e.g. imports); first come first served under the optional campaign-wide budget cap.
-    """
+
+def _first_post_candidates(period: RewardPeriod) -> list[dict]:
+    """The first quality posts this period pays, in the order they qualified (see _first_post for the rule)."""
     pool, campaign = period.pool, period.pool.campaign
     approved = _approved_trader_ids(campaign)
     quality = Post.objects.filter(campaign=campaign, status=Post.Status.QUALITY, trader_id__in=approved)
     first: dict[int, dict] = {}
     for post in quality.values("id", "trader_id", "url", "published_at", "reviewed_at"):
-        post["qualified_at"] = max(post["reviewed_at"] or post["published_at"], post["published_at"])
+        post["qualified_at"] = _qualified_at(post)
         best = first.get(post["trader_id"])
         if best is None or (post["qualified_at"], post["id"]) < (best["qualified_at"], best["id"]):
             first[post["trader_id"]] = post
+    last = pool.periods.order_by("-starts_at", "-id").first()
+    is_last = last is not None and last.pk == period.pk
     awarded_elsewhere = set(
         Payout.objects.filter(period__pool__campaign=campaign, reason=Payout.Reason.FIRST_POST)
         .exclude(period=period)
         .values_list("trader_id", flat=True)
     )
-    candidates = sorted(
-        (
-            p
-            for t, p in first.items()
-            if t not in awarded_elsewhere and period.starts_at <= p["qualified_at"] < period.ends_at
-        ),
-        key=lambda p: (p["qualified_at"], p["id"]),
-    )
+    candidates = []
+    for trader_id, post in first.items():
+        if trader_id in awarded_elsewhere or post["qualified_at"] < period.starts_at:
+            continue
+        post["late"] = post["qualified_at"] >= period.ends_at
+        # Published before the last period ended, marked quality after it: counts in the last period.
+        if not post["late"] or (is_last and post["published_at"] < period.ends_at):
+            candidates.append(post)
+    return sorted(candidates, key=lambda p: (p["qualified_at"], p["id"]))
+
+
+def _first_post(period: RewardPeriod) -> Computation:
+    """Approved traders whose first quality post qualified in this period, once per trader per campaign.
+
+    The moment that counts is when the post was marked quality (its publish time for posts reviewed before they
+    were published, e.g. imports); first come first served under the optional campaign-wide budget cap.
+
+    Late review: a post published before the pool's last period ends but marked quality after it counts in that
+    last period, so recalculating the last period's draft includes it (its line says "late review"). If the last
+    batch is already approved it stays frozen and the post is not paid; the payout desk lists it as "late quality
+    post, not paid: batch already approved" (first_post_unpaid) rather than dropping it silently. A post published
+    after the campaign ended never counts.
+    """
+    pool, campaign = period.pool, period.pool.campaign
+    candidates = _first_post_candidates(period)
     budget = None
     if pool.budget_cap is not None:
         spent = Payout.objects.filter(period__pool__campaign=campaign, reason=Payout.Reason.FIRST_POST).exclude(
@@ -111,6 +132,7 @@ def _first_post(period: RewardPeriod) -> Computation:
                 "post_url": p["url"],
                 "published_at": p["published_at"].isoformat(),
                 "qualified_at": p["qualified_at"].isoformat(),
+                "late_review": p["late"],
                 "budget_left_before": None if budget is None else str(budget),
             },
         )
@@ -123,8 +145,39 @@ def _first_post(period: RewardPeriod) -> Computation:
         lines=lines,
         pool_amount=split.paid if budget is None else budget,
         unspent=split.unspent,
-        notes={"over_budget_trader_ids": over_budget},
+        notes={
+            "over_budget_trader_ids": over_budget,
+            "late_review_trader_ids": [p["trader_id"] for p in candidates if p["late"]],
+        },
     )
+
+
+def first_post_unpaid(*, batch: PayoutBatch) -> list[dict]:
+    """First-post bonuses a recalculation of this approved batch would pay but it cannot (it is frozen): posts
+    marked quality after it was calculated (late review), or whose trader was approved after it. No other batch
+    pays them either. Traders left out by the budget cap are not listed: they would not be paid anyway.
+    [] for drafts (recalculating includes them) and for other pools.
+
+    Each: trader_id, exchange_uid, display_name, post_id, url, published_at, qualified_at.
+    """
+    period = batch.period
+    if period.pool.kind != RewardPool.Kind.FIRST_POST or batch.status == PayoutBatch.Status.DRAFT:
+        return []
+    paid = set(batch.lines.values_list("trader_id", flat=True))
+    missing = [line for line in _first_post(period).lines if line.trader_id not in paid]
+    traders = {t.pk: t for t in LeadTrader.objects.filter(pk__in=[line.trader_id for line in missing])}
+    return [
+        {
+            "trader_id": line.trader_id,
+            "exchange_uid": traders[line.trader_id].exchange_uid,
+            "display_name": traders[line.trader_id].display_name,
+            "post_id": line.explanation["post_id"],
+            "url": line.explanation["post_url"],
+            "published_at": datetime.fromisoformat(line.explanation["published_at"]),
+            "qualified_at": datetime.fromisoformat(line.explanation["qualified_at"]),
+        }
+        for line in missing
+    ]
 
 
 def _content(period: RewardPeriod) -> Computation:
@@ -265,8 +318,9 @@ def _spotlight(period: RewardPeriod) -> Computation:
     )
     trading = pd.Series(dtype=float)
     if run is not None:
-        # A trader the ranking flagged for review is never put in the spotlight while the flag stands.
-        flagged = {t for t, flags in run.standings.values_list("trader_id", "flags") if flags}
+        # A trader the ranking flagged for review is never put in the spotlight while the flag stands; a flag an
+        # operator cleared before the run was published no longer stands (FlagReview).
+        flagged = {t for t, flags in run.standings.values_list("trader_id", "flags") if flags_open(flags)}
         approved = approved - flagged
         rows = run.standings.filter(eligible=True, trader_id__in=approved).values_list("trader_id", "score")
         trading = pd.Series({t: s for t, s in rows if s is not None}, dtype=float)
@@ -437,10 +491,13 @@ def payout_reason_text(payout: Payout) -> str:
     """One sentence an operator (and a disputing trader) can check against the inputs."""
     e = payout.explanation or {}
     if payout.reason == Payout.Reason.FIRST_POST:
-        return _("First quality post %(url)s, marked quality %(at)s") % {
+        text = _("First quality post %(url)s, marked quality %(at)s") % {
             "url": e.get("post_url", ""),
             "at": e.get("qualified_at", ""),
         }
+        if e.get("late_review"):
+            text += " " + _("(marked quality after the period ended: counted in the pool's last period)")
+        return text
     if payout.reason == Payout.Reason.CONTENT:
         pct = e.get("percentiles", {})
         return _(
