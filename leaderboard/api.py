@@ -119,6 +119,7 @@ class LeaderboardQuerySerializer(serializers.Serializer):
         required=False,
         min_length=1,
         max_length=64,
+        trim_whitespace=False,  # as documented (any non-empty text); whitespace-only means no search, as on the page
         validators=[RegexValidator(r"^[^\x00]*$", "No NUL characters.")],
         help_text="Name or UID contains",
     )
@@ -161,7 +162,9 @@ class LeaderboardAPI(APIView):
         count, next_url, previous_url = 0, None, None
         if run is not None:
             key, descending = sel.sort_clean(data["ordering"])
-            qs = sel.standing_page_queryset(run=run, sort=key, descending=descending, query=data.get("search") or "")
+            qs = sel.standing_page_queryset(
+                run=run, sort=key, descending=descending, query=(data.get("search") or "").strip()
+            )
             if data.get("eligible") is not None:
                 qs = qs.filter(eligible=data["eligible"])
             rows = paginator.paginate_queryset(qs, request, view=self)

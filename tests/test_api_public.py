@@ -59,6 +59,12 @@ def test_leaderboard_api_filters(client, board):
     assert ineligible["count"] == Standing.objects.filter(run=board["runs"]["30d"], eligible=False).count() > 0
     assert client.get("/api/v1/leaderboard/?window=1y").status_code == 400
     assert client.get("/api/v1/leaderboard/?campaign=nope").status_code == 404
+    # Whitespace-only text is valid by the schema and means no search, as on the page (found over HTTP by schemathesis)
+    everyone = client.get("/api/v1/leaderboard/?window=30d").json()["count"]
+    for blank in ["%C2%A0", "%20%20", "%09"]:
+        response = client.get(f"/api/v1/leaderboard/?window=30d&search={blank}")
+        assert response.status_code == 200 and response.json()["count"] == everyone
+    assert client.get(f"/api/v1/leaderboard/?window=30d&search=%20{uid}%20").json()["count"] == 1
 
 
 def test_trader_api(client, board, django_assert_max_num_queries):
@@ -112,8 +118,20 @@ def test_api_matches_its_openapi_schema(board, mode):
         request_finished.connect(close_old_connections)
 
 
+@pytest.mark.django_db(transaction=True)  # the server thread reads with its own connection: data must be committed
+def test_api_matches_its_openapi_schema_over_http(live_server):
+    """The same contract against the running app over real HTTP (a threaded server on a loopback port)."""
+    build_board(traders=30)
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/?format=json")
+    _check_operations(schema, GenerationMode.POSITIVE, examples=10)
+
+
 def _run_schemathesis(application, mode) -> None:
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application).include(path_regex=MY_PATHS)
+    _check_operations(schemathesis.openapi.from_wsgi("/api/schema/?format=json", application), mode, examples=20)
+
+
+def _check_operations(schema, mode, *, examples: int) -> None:
+    schema = schema.include(path_regex=MY_PATHS)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 5
     for operation in operations:
@@ -122,7 +140,7 @@ def _run_schemathesis(application, mode) -> None:
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
-            max_examples=20,
+            max_examples=examples,
             deadline=None,
             database=None,
             derandomize=IN_CI,  # CI replays a fixed sample; local runs explore new ones each time
