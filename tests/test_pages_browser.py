@@ -65,6 +65,18 @@ def test_pages_in_a_real_browser(live_server, artifacts_dir, settings, monkeypat
                     page.wait_for_selector(".opblock", timeout=15_000)
                     assert page.locator(".opblock").count() >= 5
                 page.close()
+
+            # Chinese: the language link switches the page (a cookie, then the same URL); phone-size screenshot.
+            page = browser.new_page(viewport=SIZES["phone"], is_mobile=True)
+            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+            page.goto(f"{live_server.url}/leaderboard/?window=30d")
+            page.click("a[hreflang='zh-hans']")
+            page.wait_for_url("**/leaderboard/**")
+            assert page.locator("html").get_attribute("lang") == "zh-hans"
+            assert "排行榜" in page.locator("body").inner_text()
+            assert page.locator("table.board tbody tr").count() >= 10
+            page.screenshot(path=str(artifacts_dir / "pages-leaderboard-zh-phone.png"), full_page=True)
+            page.close()
         finally:
             browser.close()
     assert errors == []
