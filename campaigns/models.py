@@ -136,6 +136,38 @@ class Post(models.Model):
         return self.url
 
 
+class PostSignature(models.Model):
+    """A post's MinHash signature under one originality scheme (campaigns.originality.scheme: shingle size,
+    threshold bands, hashing version), so one submission is checked against its candidates only instead of
+    re-hashing every earlier post. Empty for a post without shingles. Written by campaigns.services.post_signatures.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="signatures")
+    scheme = models.CharField(max_length=64)
+    hashvalues = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "scheme"], name="uniq_post_signature_scheme")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.scheme}"
+
+
+class PostBand(models.Model):
+    """One LSH band key of a post's signature (campaigns.originality.band_keys): posts sharing a key under the
+    same scheme are candidate near duplicates."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bands")
+    scheme = models.CharField(max_length=64)
+    key = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scheme", "key"], name="post_band_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.scheme}"
+
+
 class RewardPool(models.Model):
     class Kind(models.TextChoices):
         FIRST_POST = "first_post", _("First-post bonus")

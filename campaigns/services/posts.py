@@ -2,7 +2,8 @@
 
 Each new post is checked (campaigns.originality) against every earlier-published post of every trader; the result
 is stored on the post (length, trading relevance, the post it copies and how similar) for the moderator to see.
-The check flags, the moderator decides.
+The check flags, the moderator decides. One submission finds its candidates through the posts' stored signatures
+(campaigns.services.post_signatures); a bulk import builds one in-memory index instead.
 """
 
 import csv
@@ -19,8 +20,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Enrollment, Post
-from campaigns.originality import OriginalityIndex
+from campaigns.originality import Check, OriginalityIndex, make_check, rules_with_defaults, scheme, shingles, signature
 from campaigns.services.audit import audit_record
+from campaigns.services.post_signatures import originality_nearest, post_signature_store
 from leaderboard.models import LeadTrader
 
 ENGAGEMENT_FIELDS = ["views", "likes", "comments", "shares", "followers_gained"]
@@ -29,25 +31,34 @@ IMPORT_REQUIRED = ["campaign", "exchange_uid", "url", "published_at"]
 MAX_TEXT = 20000
 
 
-def _index(*, campaign: Campaign, before: datetime | None = None, exclude_ids=()) -> OriginalityIndex:
-    """Every trader's posts (published before `before`, if given) with their publish times, in the campaign's
-    thresholds; the check itself only compares a post with ones published before it."""
+def _index(*, campaign: Campaign) -> OriginalityIndex:
+    """Every trader's posts with their publish times, in the campaign's thresholds (a bulk import's index); the
+    check itself only compares a post with ones published before it."""
     index = OriginalityIndex(campaign.content_rules)
-    posts = Post.objects.exclude(pk__in=exclude_ids)
-    if before is not None:
-        posts = posts.filter(published_at__lt=before)
-    for pk, text, at in posts.order_by("published_at", "id").values_list("id", "text", "published_at").iterator():
+    for pk, text, at in (
+        Post.objects.order_by("published_at", "id").values_list("id", "text", "published_at").iterator()
+    ):
         index.add(pk, text, at)
     return index
 
 
-def _apply_check(post: Post, index: OriginalityIndex) -> None:
-    check = index.check(post.text, before=post.published_at)
+def _apply_check(post: Post, *, index: OriginalityIndex | None = None, exclude_id: int | None = None) -> bytes:
+    """Check the post against every earlier one (through `index` if given, else the stored signatures) and store
+    the result on it; returns its signature under the campaign's scheme."""
+    rules = post.campaign.content_rules
+    if index is not None:
+        check: Check = index.check(post.text, before=post.published_at)
+        compared_with, sig = len(index), None
+    else:
+        nearest = originality_nearest(rules=rules, text=post.text, before=post.published_at, exclude_id=exclude_id)
+        check = make_check(post.text, rules, nearest.duplicate_of, nearest.similarity)
+        compared_with, sig = nearest.compared_with, nearest.signature
     post.length = check.length
     post.is_trading_related = check.trading_related
     post.duplicate_of_id = check.duplicate_of
     post.similarity = check.similarity
-    post.checks = {**check.as_dict(), "compared_with": len(index), "checked_at": timezone.now().isoformat()}
+    post.checks = {**check.as_dict(), "compared_with": compared_with, "checked_at": timezone.now().isoformat()}
+    return sig
 
 
 def _require_enrolled(*, campaign: Campaign, trader: LeadTrader) -> None:
@@ -96,15 +107,19 @@ def post_submit(
         source=source,
         **(engagement or {}),
     )
-    if index is None:
-        index = _index(campaign=campaign, before=published_at)
-    _apply_check(post, index)
+    sig = _apply_check(post, index=index)
     # Field validation only: the link's uniqueness was checked above and the database enforces the rest.
     post.full_clean(
         exclude=["campaign", "trader", "duplicate_of", "reviewed_by"], validate_unique=False, validate_constraints=False
     )
     post.save()
-    index.add(post.pk, post.text, post.published_at)
+    if index is not None:
+        index.add(post.pk, post.text, post.published_at)
+        if scheme(index.rules) == scheme(campaign.content_rules):
+            sig = index.signature_of(post.pk)
+        else:  # an import's index is in its first campaign's rules
+            sig = signature(shingles(post.text, int(rules_with_defaults(campaign.content_rules)["shingle_size"])))
+    post_signature_store(post_id=post.pk, sig=sig, rules=campaign.content_rules)
     audit_record(
         action="post.submitted",
         target=post,
@@ -118,8 +133,9 @@ def post_submit(
 @transaction.atomic
 def post_recheck(*, post: Post) -> Post:
     """Run the originality check again (e.g. after the campaign's thresholds changed)."""
-    _apply_check(post, _index(campaign=post.campaign, before=post.published_at, exclude_ids=[post.pk]))
+    sig = _apply_check(post, exclude_id=post.pk)
     post.save(update_fields=["length", "is_trading_related", "duplicate_of", "similarity", "checks"])
+    post_signature_store(post_id=post.pk, sig=sig, rules=post.campaign.content_rules, replace=True)
     audit_record(action="post.rechecked", target=post, campaign=post.campaign, data={"checks": post.checks})
     return post
 
