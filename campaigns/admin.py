@@ -5,6 +5,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from .admin_desk import PayoutDeskAdmin, PostModerationAdmin
+from .admin_outbox import OutboundEmailAdmin  # noqa: F401 - registers the outbox admin
+from .admin_readonly import ReadOnlyModelAdmin
 from .forms import CampaignAdminForm
 from .models import AuditEvent, Campaign, Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
 from .services.enrolment import enrollment_approve, enrollment_reject
@@ -122,7 +124,7 @@ class PayoutBatchAdmin(PayoutDeskAdmin):
 
 
 @admin.register(Payout)
-class PayoutAdmin(admin.ModelAdmin):
+class PayoutAdmin(ReadOnlyModelAdmin):
     """Lines are read-only here: they are written only by the payout calculation, on draft batches."""
 
     list_display = ["trader", "period", "reason", "amount", "currency", "reward_form", "rank"]
@@ -130,27 +132,9 @@ class PayoutAdmin(admin.ModelAdmin):
     search_fields = ["trader__display_name", "trader__exchange_uid"]
     list_select_related = ["trader", "period__pool"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "action", "actor", "target_type", "target_id", "campaign"]
     list_filter = ["action"]
     search_fields = ["target_id", "action"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

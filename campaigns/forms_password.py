@@ -1,10 +1,12 @@
-"""The password-reset request form: Django's own, with the email rendered in the trader's language and sent by
-the Celery task after commit (campaigns/services/mail.py) instead of inside the request."""
+"""The password-reset request form: Django's own, with the email rendered in the trader's language, written to the
+outbox and sent by the Celery task (campaigns/services/outbox.py) instead of inside the request."""
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 
-from campaigns.services.mail import email_language, email_render, email_send_on_commit
+from campaigns.models import OutboundEmail
+from campaigns.services.mail import email_language, email_render
+from campaigns.services.outbox import outbound_email_queue
 from leaderboard.models import LeadTrader
 
 
@@ -35,4 +37,6 @@ class TraderPasswordResetForm(PasswordResetForm):
             context=context,
             language=language,
         )
-        email_send_on_commit(email=email, to=[to_email], from_email=from_email)
+        outbound_email_queue(
+            email=email, to=to_email, kind=OutboundEmail.Kind.PASSWORD_RESET, from_email=from_email, target=user
+        )

@@ -1,15 +1,10 @@
 """Celery tasks of the campaigns app: thin wrappers that load ids and call one service."""
 
-import smtplib
-
 from celery import shared_task
 
 from campaigns.models import Campaign
-from campaigns.services.mail import email_deliver
+from campaigns.services.outbox import outbound_email_send, outbound_emails_sweep
 from campaigns.services.periods import reward_periods_ensure
-
-# Delivery retries wait up to 30 s, 1 min, 2 min, ... (random below each, capped at 30 min): at most ~1.5 h in all.
-EMAIL_MAX_RETRIES = 8
 
 
 @shared_task(name="campaigns.tasks.ensure_periods")
@@ -28,15 +23,15 @@ def close_periods() -> dict:
     return {"closed": summary.closed, "calculated": summary.calculated, "waiting": summary.waiting}
 
 
-@shared_task(
-    name="campaigns.tasks.send_email",
-    acks_late=True,  # a worker that dies mid-send leaves the message queued: at least once, never lost
-    autoretry_for=(smtplib.SMTPException, OSError),  # refused connection, timeout, 4xx/5xx from the server
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=EMAIL_MAX_RETRIES,
-)
-def send_email(*, subject: str, body: str, to: list[str], from_email: str | None = None) -> int:
-    """Deliver one already-rendered email (campaigns/services/mail.py renders it in the recipient's language)."""
-    return email_deliver(subject=subject, body=body, to=to, from_email=from_email)
+@shared_task(name="campaigns.tasks.send_email", acks_late=True)  # a worker that dies mid-send: delivered again
+def send_email(email_id: int) -> str:
+    """Send one outbox email once (campaigns/services/outbox.py); failures are recorded on the row and retried by
+    sweep_emails, not by Celery, so every attempt is visible to operators."""
+    return outbound_email_send(email_id=email_id)
+
+
+@shared_task(name="campaigns.tasks.sweep_emails")
+def sweep_emails() -> dict:
+    """Enqueue again the queued emails that are due (lost at the broker, or a failed send); give up after N (beat)."""
+    summary = outbound_emails_sweep()
+    return {"enqueued": summary.enqueued, "given_up": summary.given_up}

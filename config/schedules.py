@@ -8,6 +8,12 @@ INTERVALS = [
     ("Ingest: dispatch all active accounts", "leaderboard.tasks.ingest_dispatch", 5, "minutes"),
     ("Ranking: publish every campaign and window", "leaderboard.tasks.rank_all", 30, "minutes"),
     ("Payouts: close finished periods and draft batches", "campaigns.tasks.close_periods", 15, "minutes"),
+    (
+        "Email: send again queued emails that are due, give up after N attempts",
+        "campaigns.tasks.sweep_emails",
+        1,
+        "minutes",
+    ),
 ]
 
 CRONTABS = [

@@ -1,8 +1,9 @@
 """Enrolment in a campaign: submit inside the registration window, then the operator's decision.
 
-Every transition is an audit event and an email to the trader in their preferred language, rendered inside the
-transaction and handed to a Celery task only after commit (campaigns/services/mail.py), so a rolled-back decision
-never reaches anyone's inbox and a slow or failing mail server never holds up the operator.
+Every transition is an audit event and an email to the trader in their preferred language, rendered and written to
+the outbox inside the transaction and sent by a Celery task only after commit (campaigns/services/outbox.py), so a
+rolled-back decision never reaches anyone's inbox, a committed one is not lost to a broker outage, and a slow or
+failing mail server never holds up the operator.
 """
 
 from datetime import datetime
@@ -13,9 +14,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, Enrollment
+from campaigns.models import Campaign, Enrollment, OutboundEmail
 from campaigns.services.audit import audit_record
-from campaigns.services.mail import RenderedEmail, email_language, email_render, email_send_on_commit
+from campaigns.services.mail import RenderedEmail, email_language, email_render
+from campaigns.services.outbox import outbound_email_queue
 from leaderboard.models import LeadTrader
 
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
@@ -174,9 +176,9 @@ def enrollment_withdraw(
 
 
 def _notify_on_commit(*, enrollment: Enrollment, event: str) -> None:
-    """Render the trader's email now, from the state this transaction writes; the task sends it after commit."""
+    """Render the trader's email now, from the state this transaction writes, into the outbox; sent after commit."""
     email = enrollment_email_render(enrollment=enrollment, event=event)
-    email_send_on_commit(email=email, to=[enrollment.trader.email])
+    outbound_email_queue(email=email, to=enrollment.trader.email, kind=OutboundEmail.Kind.ENROLMENT, target=enrollment)
 
 
 def enrollment_email_render(*, enrollment: Enrollment, event: str) -> RenderedEmail:

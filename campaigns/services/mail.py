@@ -1,21 +1,16 @@
-"""Outgoing email: rendered in the recipient's language here, delivered by a Celery task after the commit.
+"""Outgoing email: rendered in the recipient's language here, stored in the outbox and sent after the commit.
 
-Why render before enqueuing rather than inside the task: the message then describes the event exactly as it was
-committed (an approval reversed a minute later must not turn the first email into a rejection), the task carries
-plain JSON strings and needs no database, and a retry resends the same text. The cost is that the rendered text,
-a password-reset link included, sits in the broker until a worker takes it; the link is single-use and expires
-(PASSWORD_RESET_TIMEOUT).
-
-Why on_commit(robust=True): the message leaves only once the write it reports is committed (a rolled-back decision
-sends nothing), and a broker outage after the commit is logged instead of turning a committed request into an
-error. Delivery failures (SMTP) happen in the worker, which retries with backoff (campaigns/tasks.py).
+Why render before queuing rather than in the task: the message then describes the event exactly as it was
+committed (an approval reversed a minute later must not turn the first email into a rejection), and a retry
+resends the same text. The rendered email is written to the outbox (campaigns/services/outbox.py) in the same
+transaction as the change it reports, so a rolled-back decision leaves no email and a committed one cannot be lost
+to a broker outage; the broker carries only the outbox row's id.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -24,6 +19,7 @@ from django.utils import translation
 class RenderedEmail:
     subject: str
     body: str
+    language: str
 
 
 def email_language(*, preferred: str | None) -> str:
@@ -40,18 +36,10 @@ def email_render(*, subject_template: str, body_template: str, context: dict, la
     with translation.override(language):
         subject = render_to_string(subject_template, context)
         body = render_to_string(body_template, context)
-    return RenderedEmail(subject=" ".join(subject.split()), body=body)
-
-
-def email_send_on_commit(*, email: RenderedEmail, to: list[str], from_email: str | None = None) -> None:
-    """Queue the message for the Celery task once the current transaction commits (at once outside one)."""
-    from campaigns.tasks import send_email
-
-    kwargs = {"subject": email.subject, "body": email.body, "to": list(to), "from_email": from_email}
-    transaction.on_commit(lambda: send_email.delay(**kwargs), robust=True)
+    return RenderedEmail(subject=" ".join(subject.split()), body=body, language=language)
 
 
 def email_deliver(*, subject: str, body: str, to: list[str], from_email: str | None = None) -> int:
-    """Hand one message to the configured email backend; SMTP and network errors propagate (the task retries)."""
+    """Hand one message to the configured email backend; SMTP and network errors propagate."""
     message = EmailMessage(subject, body, from_email or settings.DEFAULT_FROM_EMAIL, to)
     return message.send(fail_silently=False)

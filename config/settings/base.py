@@ -147,8 +147,10 @@ STORAGES = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Starboard <noreply@starboard.local>")
+# Only for django.core.mail.backends.filebased.EmailBackend (one file per message in this directory).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "artifacts" / "mail"))
 # SMTP (used when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend). Mail is sent by a Celery task
-# (campaigns.tasks.send_email) that retries on SMTP errors, so the timeout bounds a worker, never a request.
+# (campaigns.tasks.send_email) from the outbox, so the timeout bounds a worker, never a request.
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -158,6 +160,13 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # A password-reset link works once and only this long (seconds); it must outlast the send task's retries (~1.5 h).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
+# The email outbox (campaigns.services.outbox): a queued email the broker never delivered is enqueued again by the
+# sweeper (beat, every minute) once it has waited this long; a failed send is tried again after 1, 2, 4, ... minutes
+# (at most OUTBOX_RETRY_MAX_SECONDS apart), and after OUTBOX_MAX_ATTEMPTS failed sends the email is marked failed
+# (8 attempts: about 1.5 h in all) for an operator to retry from the admin.
+OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=5 * 60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=30 * 60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # Exchange API secrets are encrypted at rest with this Fernet key (or keys, newest first, for rotation).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
