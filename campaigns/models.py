@@ -132,6 +132,7 @@ class Post(models.Model):
             models.UniqueConstraint(fields=["campaign", "url"], name="uniq_post_campaign_url"),
             models.CheckConstraint(condition=Q(copy_volume__gte=0), name="post_copy_volume_non_negative"),
         ]
+        indexes = [models.Index(fields=["published_at"], name="post_published_at")]  # the originality check counts
 
     def __str__(self) -> str:
         return self.url
@@ -146,9 +147,12 @@ class PostSignature(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="signatures")
     scheme = models.CharField(max_length=64)
     hashvalues = models.BinaryField()
+    # The post's (never changed) publish time, so "are all earlier posts signed?" is counted from one index.
+    published_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "scheme"], name="uniq_post_signature_scheme")]
+        indexes = [models.Index(fields=["scheme", "published_at"], name="post_signature_earlier")]
 
     def __str__(self) -> str:
         return f"{self.post_id} {self.scheme}"

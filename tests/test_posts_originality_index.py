@@ -135,7 +135,7 @@ def test_stored_signatures_give_what_the_index_over_every_earlier_post_gives(cam
             published_at=T0 + timedelta(minutes=minute),
         )
         if signed:
-            post_signatures_backfill(rules=campaign.content_rules, posts=[(post.pk, body)])
+            post_signatures_backfill(rules=campaign.content_rules, posts=[(post.pk, body, post.published_at)])
         rows.append((post.pk, body, post.published_at))
     before = T0 + timedelta(minutes=at)
     index = OriginalityIndex(campaign.content_rules)
@@ -164,7 +164,7 @@ def _earlier_posts(campaign, who, n: int) -> None:
         )
         for i in range(n)
     )
-    post_signatures_backfill(rules=campaign.content_rules, posts=[(p.pk, p.text) for p in posts])
+    post_signatures_backfill(rules=campaign.content_rules, posts=[(p.pk, p.text, p.published_at) for p in posts])
 
 
 @pytest.mark.django_db
@@ -221,3 +221,29 @@ def test_a_rules_change_is_a_new_scheme_and_a_recheck_uses_it():
     post_recheck(post=copy)  # again: nothing stored twice
     assert PostSignature.objects.filter(scheme=new).count() == 2
     assert PostBand.objects.filter(scheme=new).count() == bands.count()
+
+
+@pytest.mark.django_db
+def test_the_migration_signs_existing_posts_under_every_campaigns_scheme():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("campaigns.migrations.0006_post_signature_published_at")
+    campaign = phase2()
+    alice = trader("Alice", campaign=campaign)
+    original = Post.objects.create(campaign=campaign, trader=alice, url="https://x.com/1", text=EN, published_at=T0)
+    Post.objects.create(campaign=campaign, trader=alice, url="https://x.com/2", text="!!!", published_at=T0)
+
+    migration.sign_existing_posts(apps, None)
+
+    name = scheme(campaign.content_rules)
+    assert PostSignature.objects.filter(scheme=name).count() == 2  # the one without shingles too, empty
+    assert PostSignature.objects.get(post__url="https://x.com/2").hashvalues in (b"", memoryview(b""))
+    assert set(PostBand.objects.filter(scheme=name).values_list("post", flat=True)) == {original.pk}
+    # A submission right after finds the copy through the stored keys, signing nothing more.
+    bob = trader("Bob", campaign=campaign)
+    copy = post_submit(
+        campaign=campaign, trader=bob, url="https://x.com/3", text=EN + " ok", published_at=T0 + timedelta(1)
+    )
+    assert copy.duplicate_of == original and PostSignature.objects.count() == 3

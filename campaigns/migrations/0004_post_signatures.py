@@ -3,24 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from campaigns.originality import scheme
-from campaigns.services.post_signatures import post_signatures_backfill
-
-
-def sign_existing_posts(apps, schema_editor):
-    """Every existing post, signed under the scheme of every campaign's rules (the originality check compares
-    with the posts of every campaign); a scheme that appears later is signed lazily by the check itself."""
-    Campaign, Post = apps.get_model("campaigns", "Campaign"), apps.get_model("campaigns", "Post")
-    PostSignature, PostBand = apps.get_model("campaigns", "PostSignature"), apps.get_model("campaigns", "PostBand")
-    rules_by_scheme = {scheme(c.content_rules): c.content_rules for c in Campaign.objects.only("content_rules")}
-    for rules in rules_by_scheme.values():
-        post_signatures_backfill(
-            rules=rules,
-            posts=Post.objects.order_by("id").values_list("id", "text").iterator(chunk_size=500),
-            signature_model=PostSignature,
-            band_model=PostBand,
-        )
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -62,5 +44,4 @@ class Migration(migrations.Migration):
                 "constraints": [models.UniqueConstraint(fields=("post", "scheme"), name="uniq_post_signature_scheme")],
             },
         ),
-        migrations.RunPython(sign_existing_posts, migrations.RunPython.noop),
     ]

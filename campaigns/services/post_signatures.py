@@ -8,8 +8,10 @@ candidates only (campaigns.originality.best_match): the same answer as the in-me
 earlier post, which is what a submission used to rebuild.
 
 Like that index, the check looks at the earlier posts of every campaign. Posts without a signature under the
-scheme asked for (posts from before migration 0004 was applied to them, or every post after a campaign's
-thresholds changed) are signed on the way, once; the counts that find them are part of every check.
+scheme asked for (every post after a campaign's rules changed; migration 0004 signed the posts there were) are
+signed on the way, once. Every check counts the earlier posts and the earlier signatures (two index-only counts,
+the only part that grows with the number of posts): the first is the "compared_with" figure, a difference says
+some are unsigned.
 """
 
 from collections.abc import Hashable, Iterable
@@ -31,26 +33,27 @@ class Nearest:
 
 
 def post_signatures_backfill(
-    *, rules: dict, posts: Iterable[tuple[int, str]], signature_model=PostSignature, band_model=PostBand
+    *, rules: dict, posts: Iterable[tuple[int, str, datetime]], signature_model=PostSignature, band_model=PostBand
 ) -> int:
-    """Sign (post id, text) pairs under the rules' scheme; posts already signed under it are skipped by the
-    database. The models are parameters so migration 0004 can pass its historical ones."""
+    """Sign (post id, text, published_at) rows under the rules' scheme; posts already signed under it are skipped
+    by the database. The models are parameters so migration 0004 can pass its historical ones."""
     rules = rules_with_defaults(rules)
     name, size, threshold = scheme(rules), int(rules["shingle_size"]), float(rules["similarity_threshold"])
     done = 0
-    batch: list[tuple[int, bytes]] = []
+    batch: list[tuple[int, bytes, datetime]] = []
 
     def flush():
         signature_model.objects.bulk_create(
-            [signature_model(post_id=pk, scheme=name, hashvalues=sig) for pk, sig in batch], ignore_conflicts=True
+            [signature_model(post_id=pk, scheme=name, hashvalues=sig, published_at=at) for pk, sig, at in batch],
+            ignore_conflicts=True,
         )
         band_model.objects.bulk_create(
-            [band_model(post_id=pk, scheme=name, key=key) for pk, sig in batch for key in band_keys(sig, threshold)]
+            [band_model(post_id=pk, scheme=name, key=key) for pk, sig, _ in batch for key in band_keys(sig, threshold)]
         )
         batch.clear()
 
-    for pk, text in posts:
-        batch.append((pk, signature(shingles(text, size))))
+    for pk, text, at in posts:
+        batch.append((pk, signature(shingles(text, size)), at))
         done += 1
         if len(batch) >= BATCH:
             flush()
@@ -59,20 +62,16 @@ def post_signatures_backfill(
     return done
 
 
-def post_signature_store(*, post_id: int, sig: bytes, rules: dict, replace: bool = False) -> None:
+def post_signature_store(*, post: Post, sig: bytes, rules: dict, replace: bool = False) -> None:
     """Store one post's signature (computed by its check); `replace` drops what was stored under the scheme."""
     rules = rules_with_defaults(rules)
     name = scheme(rules)
     if replace:
-        PostSignature.objects.filter(post_id=post_id, scheme=name).delete()
-        PostBand.objects.filter(post_id=post_id, scheme=name).delete()
-    PostSignature.objects.create(post_id=post_id, scheme=name, hashvalues=sig)
-    PostBand.objects.bulk_create(
-        [
-            PostBand(post_id=post_id, scheme=name, key=key)
-            for key in band_keys(sig, float(rules["similarity_threshold"]))
-        ]
-    )
+        PostSignature.objects.filter(post=post, scheme=name).delete()
+        PostBand.objects.filter(post=post, scheme=name).delete()
+    PostSignature.objects.create(post=post, scheme=name, hashvalues=sig, published_at=post.published_at)
+    keys = band_keys(sig, float(rules["similarity_threshold"]))
+    PostBand.objects.bulk_create([PostBand(post=post, scheme=name, key=key) for key in keys])
 
 
 def originality_nearest(*, rules: dict, text: str, before: datetime, exclude_id: int | None = None) -> Nearest:
@@ -81,12 +80,12 @@ def originality_nearest(*, rules: dict, text: str, before: datetime, exclude_id:
     rules = rules_with_defaults(rules)
     name, size, threshold = scheme(rules), int(rules["shingle_size"]), float(rules["similarity_threshold"])
     earlier = Post.objects.filter(published_at__lt=before)
-    signed = PostSignature.objects.filter(scheme=name, post__published_at__lt=before)
+    signed = PostSignature.objects.filter(scheme=name, published_at__lt=before)
     if exclude_id is not None:
         earlier, signed = earlier.exclude(pk=exclude_id), signed.exclude(post_id=exclude_id)
     compared_with = earlier.count()
     if signed.count() < compared_with:
-        unsigned = earlier.exclude(signatures__scheme=name).order_by("id").values_list("id", "text")
+        unsigned = earlier.exclude(signatures__scheme=name).order_by("id").values_list("id", "text", "published_at")
         post_signatures_backfill(rules=rules, posts=unsigned.iterator(chunk_size=BATCH))
     items = shingles(text, size)
     sig = signature(items)

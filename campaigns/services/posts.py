@@ -119,7 +119,7 @@ def post_submit(
             sig = index.signature_of(post.pk)
         else:  # an import's index is in its first campaign's rules
             sig = signature(shingles(post.text, int(rules_with_defaults(campaign.content_rules)["shingle_size"])))
-    post_signature_store(post_id=post.pk, sig=sig, rules=campaign.content_rules)
+    post_signature_store(post=post, sig=sig, rules=campaign.content_rules)
     audit_record(
         action="post.submitted",
         target=post,
@@ -135,7 +135,7 @@ def post_recheck(*, post: Post) -> Post:
     """Run the originality check again (e.g. after the campaign's thresholds changed)."""
     sig = _apply_check(post, exclude_id=post.pk)
     post.save(update_fields=["length", "is_trading_related", "duplicate_of", "similarity", "checks"])
-    post_signature_store(post_id=post.pk, sig=sig, rules=post.campaign.content_rules, replace=True)
+    post_signature_store(post=post, sig=sig, rules=post.campaign.content_rules, replace=True)
     audit_record(action="post.rechecked", target=post, campaign=post.campaign, data={"checks": post.checks})
     return post
 
