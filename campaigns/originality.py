@@ -5,10 +5,10 @@ whitespace or punctuation), so Chinese, which has no spaces between words, is co
 LSH proposes candidates; the similarity reported is the exact Jaccard index of the two shingle sets, so the
 figure an operator sees does not depend on hashing luck.
 
-The banding is defined here once (`signature`, `lsh_params`, `band_keys`, `best_match`) and used both by the
-in-memory `OriginalityIndex` (bulk import) and by the stored signatures and band keys in the database
-(campaigns.services.post_signatures, one submission): the same candidates as datasketch's MinHashLSH (the same
-(b, r) and the same "shares one band" rule), so both paths give the same answer. `scheme(rules)` names
+The banding is defined here once (`signature`, `text_signature`, `lsh_params`, `band_keys`, `best_match`) and
+used both by the in-memory `OriginalityIndex` (bulk import) and by the stored signatures and band keys in the
+database (campaigns.services.post_signatures, one submission): the same candidates as datasketch's MinHashLSH (the
+same (b, r) and the same "shares one band" rule), so both paths give the same answer. `scheme(rules)` names
 everything a stored signature and its band keys depend on; a change of rules is a new scheme.
 
 Thresholds come from the campaign's content_rules:
@@ -89,6 +89,10 @@ def _minhash(items: set[str]) -> MinHash:
 def signature(items: set[str]) -> bytes:
     """The MinHash of a shingle set: NUM_PERM little-endian uint64s; b"" for an empty set (never a candidate)."""
     return _minhash(items).hashvalues.astype("<u8").tobytes() if items else b""
+
+
+def text_signature(text: str, rules: dict) -> bytes:
+    return signature(shingles(text, int(rules_with_defaults(rules)["shingle_size"])))
 
 
 @lru_cache(maxsize=64)

@@ -8,9 +8,9 @@ candidates only (campaigns.originality.best_match): the same answer as the in-me
 earlier post, which is what a submission used to rebuild.
 
 Like that index, the check looks at the earlier posts of every campaign. Posts without a signature under the
-scheme asked for (every post after a campaign's rules changed; migration 0004 signed the posts there were) are
-signed on the way, once. Every check counts the earlier posts and the earlier signatures (two index-only counts,
-the only part that grows with the number of posts): the first is the "compared_with" figure, a difference says
+scheme asked for (every post after a campaign's rules changed; migration 0006 signed the posts there were) are
+signed on the way, once. Every check counts the earlier posts and the earlier signatures (two index counts, the
+only part that grows with the number of posts): the first is the "compared_with" figure, a difference says
 some are unsigned.
 """
 
@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from campaigns.models import Post, PostBand, PostSignature
-from campaigns.originality import band_keys, best_match, rules_with_defaults, scheme, shingles, signature
+from campaigns.originality import (
+    band_keys,
+    best_match,
+    rules_with_defaults,
+    scheme,
+    shingles,
+    signature,
+    text_signature,
+)
 
 BATCH = 500
 
@@ -36,9 +44,9 @@ def post_signatures_backfill(
     *, rules: dict, posts: Iterable[tuple[int, str, datetime]], signature_model=PostSignature, band_model=PostBand
 ) -> int:
     """Sign (post id, text, published_at) rows under the rules' scheme; posts already signed under it are skipped
-    by the database. The models are parameters so migration 0004 can pass its historical ones."""
+    by the database. The models are parameters so migration 0006 can pass its historical ones."""
     rules = rules_with_defaults(rules)
-    name, size, threshold = scheme(rules), int(rules["shingle_size"]), float(rules["similarity_threshold"])
+    name, threshold = scheme(rules), float(rules["similarity_threshold"])
     done = 0
     batch: list[tuple[int, bytes, datetime]] = []
 
@@ -53,7 +61,7 @@ def post_signatures_backfill(
         batch.clear()
 
     for pk, text, at in posts:
-        batch.append((pk, signature(shingles(text, size)), at))
+        batch.append((pk, text_signature(text, rules), at))
         done += 1
         if len(batch) >= BATCH:
             flush()

@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Enrollment, Post
-from campaigns.originality import Check, OriginalityIndex, make_check, rules_with_defaults, scheme, shingles, signature
+from campaigns.originality import Check, OriginalityIndex, make_check, scheme, text_signature
 from campaigns.services.audit import audit_record
 from campaigns.services.post_signatures import originality_nearest, post_signature_store
 from leaderboard.models import LeadTrader
@@ -115,10 +115,8 @@ def post_submit(
     post.save()
     if index is not None:
         index.add(post.pk, post.text, post.published_at)
-        if scheme(index.rules) == scheme(campaign.content_rules):
-            sig = index.signature_of(post.pk)
-        else:  # an import's index is in its first campaign's rules
-            sig = signature(shingles(post.text, int(rules_with_defaults(campaign.content_rules)["shingle_size"])))
+        same_rules = scheme(index.rules) == scheme(campaign.content_rules)  # an import's index: its first campaign's
+        sig = index.signature_of(post.pk) if same_rules else text_signature(post.text, campaign.content_rules)
     post_signature_store(post=post, sig=sig, rules=campaign.content_rules)
     audit_record(
         action="post.submitted",
