@@ -8,7 +8,18 @@ from .admin_desk import PayoutDeskAdmin, PostModerationAdmin
 from .admin_outbox import OutboundEmailAdmin  # noqa: F401 - registers the outbox admin
 from .admin_readonly import ReadOnlyModelAdmin
 from .forms import CampaignAdminForm
-from .models import AuditEvent, Campaign, Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
+from .models import (
+    AuditEvent,
+    Campaign,
+    Enrollment,
+    Payout,
+    PayoutBatch,
+    Post,
+    PostBand,
+    PostSignature,
+    RewardPeriod,
+    RewardPool,
+)
 from .services.enrolment import enrollment_approve, enrollment_reject
 
 
@@ -104,6 +115,15 @@ class EnrollmentAdmin(admin.ModelAdmin):
 @admin.register(Post)
 class PostAdmin(PostModerationAdmin):
     """The moderation queue (campaigns/admin_desk.py): quality / reject with reason / featured / home page."""
+
+
+@admin.register(PostSignature, PostBand)
+class PostSignatureAdmin(ReadOnlyModelAdmin):
+    """Originality-check data derived from the posts' texts (campaigns.services.post_signatures): shown only."""
+
+    list_display = ["post", "scheme"]
+    list_filter = ["scheme"]
+    raw_id_fields = ["post"]
 
 
 @admin.register(RewardPool)
