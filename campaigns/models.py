@@ -151,6 +151,8 @@ class PostSignature(models.Model):
     published_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("post signature")
+        verbose_name_plural = _("post signatures")
         constraints = [models.UniqueConstraint(fields=["post", "scheme"], name="uniq_post_signature_scheme")]
         indexes = [models.Index(fields=["scheme", "published_at"], name="post_signature_earlier")]
 
@@ -167,6 +169,8 @@ class PostBand(models.Model):
     key = models.BinaryField()
 
     class Meta:
+        verbose_name = _("post band key")
+        verbose_name_plural = _("post band keys")
         indexes = [models.Index(fields=["scheme", "key"], name="post_band_lookup")]
 
     def __str__(self) -> str:

@@ -48,5 +48,13 @@ class Migration(migrations.Migration):
             model_name="post",
             index=models.Index(fields=["published_at"], name="post_published_at"),
         ),
+        migrations.AlterModelOptions(
+            name="postband",
+            options={"verbose_name": "post band key", "verbose_name_plural": "post band keys"},
+        ),
+        migrations.AlterModelOptions(
+            name="postsignature",
+            options={"verbose_name": "post signature", "verbose_name_plural": "post signatures"},
+        ),
         migrations.RunPython(sign_existing_posts, migrations.RunPython.noop),
     ]
