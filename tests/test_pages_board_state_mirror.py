@@ -101,8 +101,11 @@ def test_a_lost_listener_connection_empties_the_copies_so_a_missed_message_canno
     newer = _write_behind_the_writers_back(board)
 
     def resubscribed() -> bool:
+        # redis-py reconnects (and resubscribes) inside the failing read before raising to the listener, so a new
+        # connection id can show while the listener still counts as live: wait for the copies to be gone too.
         fresh = [c["id"] for c in admin.client_list(_type="pubsub") if c["name"] == name]
-        return bool(fresh) and fresh != ids and board_state_mirror._state["live"]
+        live = board_state_mirror._state["live"]
+        return bool(fresh) and fresh != ids and live and board_state_mirror.get(KEY) is None
 
     # Reconnected and resubscribed, the process serves the shared entry again, not its old copy.
     assert _wait_for(resubscribed)
