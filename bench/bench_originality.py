@@ -33,6 +33,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sb_ori
 
 import django  # noqa: E402
 
+from bench.databases import ensure_database  # noqa: E402
+
 EN_WORDS = (  # noqa: SIM905 (a sentence of words reads better than a column of them)
     "btc eth long short stop loss take profit leverage funding rate open interest range breakout retest support "
     "resistance volume spot futures position size risk entry exit target trend weekly daily four hour chart "
@@ -45,16 +47,6 @@ ZH_CHARS = (
     "周线日线四小时图爆仓轧空巨鲸挂单买卖价差动能背离均线收盘影线回调吸筹派发对冲保证金逐仓全仓跟单计划耐心纪律"
     "分批加减半价格行为市场结构高低点今天明天观察等待确认震荡反弹下跌上涨"
 )
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def post_text(rng: random.Random) -> str:

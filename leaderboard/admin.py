@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.admin_readonly import ReadOnlyModelAdmin
+
 from .forms import NormalisedCharField
 from .models import (
     FLAG_LABELS,
@@ -244,7 +246,7 @@ class StandingAdmin(admin.ModelAdmin):
 
 
 @admin.register(FlagReview)
-class FlagReviewAdmin(admin.ModelAdmin):
+class FlagReviewAdmin(ReadOnlyModelAdmin):
     """The record of flag reviews. Reviews are made with the action on standings (permission, audit), never here."""
 
     list_display = ["reviewed_local", "trader", "campaign", "code", "decision", "ends_local", "reviewed_by", "run"]
@@ -263,12 +265,3 @@ class FlagReviewAdmin(admin.ModelAdmin):
         if obj.expires_at is None:
             return _("when the campaign ends")
         return f"{obj.expires_at.astimezone(obj.campaign.zone):%Y-%m-%d %H:%M} ({obj.campaign.time_zone})"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
