@@ -264,6 +264,20 @@ def test_the_sweeper_gives_up_a_queued_row_out_of_attempts(settings, django_capt
     assert mail.outbox == []
 
 
+def test_the_sweeper_gives_up_a_queued_row_that_never_finished_an_attempt_in_a_day(django_capture_on_commit_callbacks):
+    """A sender killed mid-send every time counts no attempt: age bounds it instead."""
+    fields = {"kind": OutboundEmail.Kind.ENROLMENT, "to_email": "x@example.com", "subject": "s", "body": "b"}
+    now = timezone.now()
+    young = OutboundEmail.objects.create(**fields, created_at=now - timedelta(hours=23), next_attempt_at=now)
+    old = OutboundEmail.objects.create(**fields, created_at=now - timedelta(hours=25), next_attempt_at=now)
+    summary = sweep_at(now, django_capture_on_commit_callbacks)
+    assert summary == {"enqueued": 1, "given_up": 1}
+    old.refresh_from_db()
+    young.refresh_from_db()
+    assert (old.status, old.attempts, old.last_error) == (FAILED, 0, "Gave up: not sent within 24 h.")
+    assert young.status == SENT and len(mail.outbox) == 1  # the young one went out (eager task)
+
+
 # ---- the admin: read-only, and the retry action ---------------------------------------------------------------------
 
 

@@ -95,7 +95,8 @@ def outbound_email_send(*, email_id: int, now: datetime | None = None) -> str:
 
 
 def outbound_emails_sweep(*, now: datetime | None = None) -> SweepSummary:
-    """Enqueue again every queued email whose next attempt is due; mark failed those out of attempts."""
+    """Enqueue again every queued email whose next attempt is due; mark failed those out of attempts or older than
+    OUTBOX_MAX_AGE_SECONDS (an operator can still retry them from the admin)."""
     now = now or timezone.now()
     enqueued = given_up = 0
     with transaction.atomic():
@@ -104,10 +105,16 @@ def outbound_emails_sweep(*, now: datetime | None = None) -> SweepSummary:
             .filter(status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "id")[:SWEEP_BATCH]
         )
+        too_old = now - timedelta(seconds=settings.OUTBOX_MAX_AGE_SECONDS)
         for email in due:
-            if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            # Out of attempts, or never finished one in time (a worker killed mid-send each time counts no attempt).
+            if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS or email.created_at <= too_old:
                 email.status = OutboundEmail.Status.FAILED
-                email.last_error = email.last_error or f"Gave up after {email.attempts} attempts."
+                if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                    reason = f"Gave up after {email.attempts} attempts."
+                else:
+                    reason = f"Gave up: not sent within {settings.OUTBOX_MAX_AGE_SECONDS // 3600} h."
+                email.last_error = email.last_error or reason
                 email.save(update_fields=["status", "last_error"])
                 given_up += 1
             else:
