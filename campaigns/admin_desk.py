@@ -255,10 +255,10 @@ class PayoutDeskAdmin(admin.ModelAdmin):
             pk=pk,
         )
         lines = list(batch.lines.select_related("trader").order_by("rank", "trader__exchange_uid"))
-        for line in lines:
-            line.reason_text = payout_reason_text(line)
-        user = request.user
         zone = batch.period.pool.campaign.zone
+        for line in lines:
+            line.reason_text = payout_reason_text(line, zone=zone)
+        user = request.user
         unpaid = first_post_unpaid(batch=batch)
         for row in unpaid:  # formatted here, in the campaign's zone
             row["published"] = f"{row['published_at'].astimezone(zone):%Y-%m-%d %H:%M}"

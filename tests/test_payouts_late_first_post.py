@@ -161,3 +161,29 @@ def test_a_review_late_for_its_period_but_not_the_campaign_still_lands_where_it_
     posts_moderate(post_ids=[waiting.pk], action="quality", actor=_user("mod"), now=sh(2026, 2, 26, 18))  # #2 opens
     assert _lines(payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1))) == []
     assert _lines(payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2))) == [("A", D("30.00"), False)]
+
+
+def test_a_trader_approved_after_the_post_qualified_is_paid_in_the_period_of_the_approval():
+    """The bonus needs both a quality post and an approved enrolment; the later of the two says which period pays,
+    so an approval after an earlier period's batch was approved is not lost."""
+    from campaigns.models import Enrollment
+
+    campaign = phase2()
+    g, h = trader("G", campaign=campaign), trader("H", campaign=campaign)
+    post(campaign, g, sh(2026, 2, 20, 10), reviewed_at=sh(2026, 2, 20, 12))  # quality in #1
+    post(campaign, h, sh(2026, 2, 21, 10), reviewed_at=sh(2026, 2, 21, 12))  # quality in #1, approved in #3
+    Enrollment.objects.filter(trader=g).update(decided_at=sh(2026, 2, 13))
+    Enrollment.objects.filter(trader=h).update(decided_at=sh(2026, 3, 20, 9))
+
+    first = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1))
+    assert _lines(first) == [("G", D("30.00"), False)]
+    assert payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2)).lines.count() == 0
+    third = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 3))
+    assert _lines(third) == [("H", D("30.00"), False)]
+    (line,) = third.lines.all()
+    assert line.explanation["approved_after_the_post"] is True
+    assert datetime.fromisoformat(line.explanation["qualified_at"]) == sh(2026, 3, 20, 9)
+    assert datetime.fromisoformat(line.explanation["marked_quality_at"]) == sh(2026, 2, 21, 12)
+    text = payout_reason_text(line, zone=campaign.zone)
+    assert "counted from the enrolment's approval 2026-03-20 09:00 (Asia/Shanghai)" in text
+    assert "marked quality 2026-02-21 12:00 (Asia/Shanghai)" in text

@@ -74,14 +74,24 @@ def _qualified_at(post: dict) -> datetime:
 def _first_post_candidates(period: RewardPeriod) -> list[dict]:
     """The first quality posts this period pays, in the order they qualified (see _first_post for the rule)."""
     pool, campaign = period.pool, period.pool.campaign
-    approved = _approved_trader_ids(campaign)
-    quality = Post.objects.filter(campaign=campaign, status=Post.Status.QUALITY, trader_id__in=approved)
+    approved_at = dict(
+        Enrollment.objects.filter(campaign=campaign, status=Enrollment.Status.APPROVED).values_list(
+            "trader_id", "decided_at"
+        )
+    )
+    quality = Post.objects.filter(campaign=campaign, status=Post.Status.QUALITY, trader_id__in=approved_at)
     first: dict[int, dict] = {}
     for post in quality.values("id", "trader_id", "url", "published_at", "reviewed_at"):
         post["qualified_at"] = _qualified_at(post)
         best = first.get(post["trader_id"])
         if best is None or (post["qualified_at"], post["id"]) < (best["qualified_at"], best["id"]):
             first[post["trader_id"]] = post
+    for trader_id, post in first.items():
+        # A trader approved after the post qualified earns the bonus when approved: the period of the approval
+        # pays it (an earlier period's batch, maybe approved already, could not have).
+        decided = approved_at[trader_id]
+        if decided is not None and decided > post["qualified_at"]:
+            post["marked_quality_at"], post["qualified_at"], post["approved_late"] = post["qualified_at"], decided, True
     last = pool.periods.order_by("-starts_at", "-id").first()
     is_last = last is not None and last.pk == period.pk
     awarded_elsewhere = set(
@@ -104,7 +114,8 @@ def _first_post(period: RewardPeriod) -> Computation:
     """Approved traders whose first quality post qualified in this period, once per trader per campaign.
 
     The moment that counts is when the post was marked quality (its publish time for posts reviewed before they
-    were published, e.g. imports); first come first served under the optional campaign-wide budget cap.
+    were published, e.g. imports), or when the trader's enrolment was approved if that came later; first come first
+    served under the optional campaign-wide budget cap.
 
     Late review: a post published before the pool's last period ends but marked quality after it counts in that
     last period, so recalculating the last period's draft includes it (its line says "late review"). If the last
@@ -133,6 +144,8 @@ def _first_post(period: RewardPeriod) -> Computation:
                 "published_at": p["published_at"].isoformat(),
                 "qualified_at": p["qualified_at"].isoformat(),
                 "late_review": p["late"],
+                "approved_after_the_post": p.get("approved_late", False),
+                "marked_quality_at": p["marked_quality_at"].isoformat() if p.get("approved_late") else None,
                 "budget_left_before": None if budget is None else str(budget),
             },
         )
@@ -487,13 +500,29 @@ def payout_batch_mark_paid(*, batch_id: int, actor, reference: str) -> PayoutBat
     return batch
 
 
-def payout_reason_text(payout: Payout) -> str:
-    """One sentence an operator (and a disputing trader) can check against the inputs."""
+def _when(iso: str | None, zone) -> str:
+    """An explanation's stored time (ISO, UTC) as the campaign's zone shows it."""
+    if not iso:
+        return ""
+    moment = datetime.fromisoformat(iso)
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})" if zone is not None else iso
+
+
+def payout_reason_text(payout: Payout, *, zone=None) -> str:
+    """One sentence an operator (and a disputing trader) can check against the inputs; times in `zone` if given."""
     e = payout.explanation or {}
     if payout.reason == Payout.Reason.FIRST_POST:
+        if e.get("approved_after_the_post"):
+            return _(
+                "First quality post %(url)s, marked quality %(marked)s; counted from the enrolment's approval %(at)s"
+            ) % {
+                "url": e.get("post_url", ""),
+                "marked": _when(e.get("marked_quality_at"), zone),
+                "at": _when(e.get("qualified_at"), zone),
+            }
         text = _("First quality post %(url)s, marked quality %(at)s") % {
             "url": e.get("post_url", ""),
-            "at": e.get("qualified_at", ""),
+            "at": _when(e.get("qualified_at"), zone),
         }
         if e.get("late_review"):
             text += " " + _("(marked quality after the period ended: counted in the pool's last period)")
@@ -558,7 +587,7 @@ def payout_batch_export(*, batch_id: int, actor=None) -> str:
                 line.currency,
                 line.reward_form,
                 line.reason,
-                payout_reason_text(line),
+                payout_reason_text(line, zone=batch.period.pool.campaign.zone),
             ]
         )
     audit_record(
