@@ -1,6 +1,5 @@
 """Read-only API of the regime: the latest reading and the history of readings."""
 
-from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -24,7 +23,7 @@ class RegimeReadingSerializer(serializers.ModelSerializer):
     missing = serializers.JSONField(
         read_only=True, help_text="Inputs missing or stale on that day: [{code, status, last, age_days}]"
     )
-    text = serializers.SerializerMethodField(help_text="The framing text in the request's language")
+    text = serializers.CharField(read_only=True, help_text="The framing text in the request's language")
 
     class Meta:
         model = RegimeReading
@@ -41,9 +40,6 @@ class RegimeReadingSerializer(serializers.ModelSerializer):
             "is_simulated",
         ]
         read_only_fields = fields
-
-    def get_text(self, obj: RegimeReading) -> str:
-        return obj.text_zh if (get_language() or "en").lower().startswith("zh") else obj.text_en
 
 
 class RegimeLatestView(APIView):

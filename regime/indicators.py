@@ -52,6 +52,12 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
 )
 SPECS = {spec.key: spec for spec in INDICATORS}
 
+
+def stored_indicator(components: Mapping | None, key: str) -> Mapping:
+    """One indicator's entry in a stored reading's components (RegimeReading.components); empty when absent."""
+    return ((components or {}).get("indicators") or {}).get(key) or {}
+
+
 # How old (calendar days) an input's last observation may be before it is stale. Monthly FRED series are published
 # with a lag of several weeks and dated the first of the month, hence the longer limit.
 MAX_AGE_DAYS: Mapping[str, int] = {M2: 100, BASE: 100, "BAA": 100}

@@ -1,6 +1,7 @@
 """Market series, their observations, and the liquidity-regime readings computed from them."""
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,3 +70,8 @@ class RegimeReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.label} ({self.score:+.2f})"
+
+    @property
+    def text(self) -> str:
+        """The framing text in the active language (Chinese for any zh variant, English otherwise)."""
+        return self.text_zh if (get_language() or "en").lower().startswith("zh") else self.text_en

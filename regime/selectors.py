@@ -1,12 +1,13 @@
 """Read queries of the regime app."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
+from django.db.models import Count, Max, Min
 
-from .models import Observation, RegimeReading
-
-BTC_CODE = "BTC/USDT"
+from .framing import trader_framing
+from .indicators import BTC as BTC_CODE
+from .models import MarketSeries, Observation, RegimeReading
 
 
 def series_values(*, code: str, start: date | None = None, end: date | None = None) -> pd.Series:
@@ -38,12 +39,7 @@ def regime_simulated_since() -> date | None:
 
 def regime_labels(start: date | None = None, end: date | None = None) -> pd.Series:
     """The stored regime label (abundant / neutral / scarce) of each day, indexed by date (ascending)."""
-    qs = RegimeReading.objects.all()
-    if start:
-        qs = qs.filter(as_of__gte=start)
-    if end:
-        qs = qs.filter(as_of__lte=end)
-    rows = list(qs.order_by("as_of").values_list("as_of", "label"))
+    rows = list(regime_readings(start=start, end=end).values_list("as_of", "label"))
     if not rows:
         return pd.Series(dtype=object, name="label")
     dates, labels = zip(*rows, strict=True)
@@ -52,8 +48,6 @@ def regime_labels(start: date | None = None, end: date | None = None) -> pd.Seri
 
 def btc_returns(start: date | None = None, end: date | None = None) -> pd.Series:
     """BTC/USDT daily simple returns (close to close), indexed by date."""
-    from datetime import timedelta
-
     closes = series_values(code=BTC_CODE, start=start - timedelta(days=1) if start else None, end=end)
     returns = closes.pct_change().dropna()
     if start:
@@ -63,8 +57,6 @@ def btc_returns(start: date | None = None, end: date | None = None) -> pd.Series
 
 def trader_regime_framing(*, returns: pd.Series, start: date | None = None, end: date | None = None):
     """A trader's daily returns framed against BTC and the regime over the same window (see regime.framing)."""
-    from .framing import trader_framing
-
     if len(returns) and start is None:
         start = pd.Timestamp(returns.index.min()).date()
     if len(returns) and end is None:
@@ -86,10 +78,6 @@ def regime_readings(*, start: date | None = None, end: date | None = None):
 
 def regime_data_sources() -> list[dict]:
     """Each input series with its source, whether simulated, and its date range (for honest labelling)."""
-    from django.db.models import Count, Max, Min
-
-    from .models import MarketSeries
-
     return list(
         MarketSeries.objects.annotate(
             first=Min("observations__date"), last=Max("observations__date"), count=Count("observations")

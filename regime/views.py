@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from regime import narrative
 from regime.charts import price_chart
-from regime.indicators import INDICATORS
+from regime.indicators import INDICATORS, stored_indicator
 from regime.models import MarketSeries
 from regime.selectors import BTC_CODE, regime_data_sources, regime_readings, series_values
 
@@ -30,9 +30,7 @@ def history(request):
         by_date = dict(zip(btc.index, btc.to_numpy(), strict=True))
         chart = price_chart(dates=dates, prices=[by_date.get(d) for d in dates], labels=labels)
         for spec in INDICATORS:
-            values = [
-                ((r["components"] or {}).get("indicators", {}).get(spec.key) or {}).get("value") for r in readings
-            ]
+            values = [stored_indicator(r["components"], spec.key).get("value") for r in readings]
             indicator_charts.append(
                 {
                     "key": spec.key,

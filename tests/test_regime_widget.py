@@ -34,9 +34,11 @@ def real_readings(shared_data):
     return shared_data
 
 
-def _btc_closes(folder):
+def _btc_drawdown(folder) -> int:
+    """BTC's distance below its one-year high on the last day of the data file, in whole percent."""
     with open(folder / "btc_usdt_daily_hyperliquid_2023-2026.csv", newline="") as fh:
-        return [float(r["close"]) for r in csv.DictReader(fh)]
+        closes = [float(r["close"]) for r in csv.DictReader(fh)]
+    return round((1 - closes[-1] / max(closes[-365:])) * 100)
 
 
 def render(language: str) -> str:
@@ -45,8 +47,7 @@ def render(language: str) -> str:
 
 
 def test_widget_in_english_quotes_the_live_numbers(real_readings):
-    closes = _btc_closes(real_readings)
-    drawdown = round((1 - closes[-1] / max(closes[-365:])) * 100)
+    drawdown = _btc_drawdown(real_readings)
     html = render("en")
     assert 'data-regime="scarce"' in html and "Capital scarce" in html
     assert f"BTC is {drawdown}% below its one-year high" in html
@@ -61,8 +62,7 @@ def test_widget_in_english_quotes_the_live_numbers(real_readings):
 
 
 def test_widget_in_chinese(real_readings):
-    closes = _btc_closes(real_readings)
-    drawdown = round((1 - closes[-1] / max(closes[-365:])) * 100)
+    drawdown = _btc_drawdown(real_readings)
     html = render("zh-hans")
     assert "资本稀缺" in html and "市场状态" in html
     assert f"BTC 较一年高点低 {drawdown}%" in html

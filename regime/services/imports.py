@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from regime.models import MarketSeries, Observation
-from regime.series_files import ParsedSeries, Row, SeriesFileError, infer_frequency, parse_series_file
+from regime.series_files import PLACES, ParsedSeries, Row, SeriesFileError, infer_frequency, parse_series_file
 
 _FIELDS = ("value", "open", "high", "low", "volume")
 
@@ -32,9 +32,7 @@ class ImportResult:
 
 
 def _key(obj) -> tuple:
-    return tuple(
-        None if getattr(obj, f) is None else Decimal(getattr(obj, f)).quantize(Decimal("1e-10")) for f in _FIELDS
-    )
+    return tuple(None if getattr(obj, f) is None else Decimal(getattr(obj, f)).quantize(PLACES) for f in _FIELDS)
 
 
 @transaction.atomic

@@ -2,11 +2,10 @@
 
 from django import template
 from django.core.cache import cache
-from django.utils.translation import get_language
 
 from regime import narrative
 from regime.charts import sparkline
-from regime.indicators import INDICATORS, LEGS, NO_DATA
+from regime.indicators import INDICATORS, LEGS, NO_DATA, stored_indicator
 from regime.models import RegimeReading
 from regime.selectors import regime_reading_latest, regime_simulated_since, trader_regime_framing
 
@@ -28,10 +27,7 @@ def _sparklines(reading: RegimeReading) -> dict[str, str]:
         .order_by("-as_of")
         .values_list("components", flat=True)[:SPARK_DAYS]
     )[::-1]
-    sparks = {
-        spec.key: sparkline([((h or {}).get("indicators", {}).get(spec.key) or {}).get("value") for h in history])
-        for spec in INDICATORS
-    }
+    sparks = {spec.key: sparkline([stored_indicator(h, spec.key).get("value") for h in history]) for spec in INDICATORS}
     cache.set(key, sparks, 6 * 3600)
     return sparks
 
@@ -40,7 +36,6 @@ def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> d
     if reading is None:
         return {"reading": None}
     sparks = _sparklines(reading)
-    indicators = (reading.components or {}).get("indicators", {})
     legs = (reading.components or {}).get("legs", {})
     groups = []
     for leg in LEGS:
@@ -48,7 +43,7 @@ def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> d
         for spec in INDICATORS:
             if spec.leg != leg:
                 continue
-            item = indicators.get(spec.key, {})
+            item = stored_indicator(reading.components, spec.key)
             contribution = item.get("contribution")
             rows.append(
                 {
@@ -76,13 +71,12 @@ def widget_context(reading: RegimeReading | None, *, compact: bool = False) -> d
             }
         )
     gauge = max(-GAUGE_RANGE, min(GAUGE_RANGE, reading.score))
-    language = (get_language() or "en").lower()
     return {
         "reading": reading,
         "label_text": narrative.label_text(reading.label),
         "groups": groups,
         "gauge_pct": round((gauge + GAUGE_RANGE) / (2 * GAUGE_RANGE) * 100, 1),
-        "text": reading.text_zh if language.startswith("zh") else reading.text_en,
+        "text": reading.text,
         "missing": reading.missing or [],
         "compact": compact,
         # Which part is simulated: readings from this day on (the real series end before it).
