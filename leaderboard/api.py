@@ -104,9 +104,7 @@ class StandingRowSerializer(serializers.ModelSerializer):
         ]
 
     def get_rank_change(self, obj: Standing) -> int | None:
-        if obj.rank and obj.previous_rank:
-            return obj.previous_rank - obj.rank
-        return None
+        return obj.rank_change
 
 
 class LeaderboardQuerySerializer(serializers.Serializer):

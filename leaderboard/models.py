@@ -310,6 +310,13 @@ class Standing(models.Model):
         return f"#{self.rank} {self.trader_id} in run {self.run_id}"
 
     @property
+    def rank_change(self) -> int | None:
+        """previous_rank - rank: positive moved up; None when unranked now or not ranked in the previous run."""
+        if self.rank and self.previous_rank:
+            return self.previous_rank - self.rank
+        return None
+
+    @property
     def open_flags(self) -> list:
         """The flags that hold the trader for review: every flag an operator has not cleared."""
         return flags_open(self.flags)

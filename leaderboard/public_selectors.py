@@ -306,6 +306,50 @@ def latest_per_window(standings: list[Standing]) -> dict[str, Standing]:
     return latest
 
 
+def primary_standing(latest: dict[str, Standing]) -> Standing | None:
+    """The standing a profile leads with (and explains): 30 days, else the reward period, else any window."""
+    return (
+        latest.get(RankingRun.Window.D30) or latest.get(RankingRun.Window.PERIOD) or next(iter(latest.values()), None)
+    )
+
+
+RANK_HISTORY_POINTS = 60
+
+
+def rank_history(standings: list[Standing]) -> tuple[str, list[Standing]]:
+    """(window, its latest RANK_HISTORY_POINTS standings oldest first): the reward period if the trader has a
+    standing in one, else 30 days. `standings` newest first, as trader_standings returns them."""
+    has_period = any(s.run.window == RankingRun.Window.PERIOD for s in standings)
+    window = RankingRun.Window.PERIOD if has_period else RankingRun.Window.D30
+    history = [s for s in standings if s.run.window == window][:RANK_HISTORY_POINTS]
+    history.reverse()
+    return window, history
+
+
+def trader_framing(*, uv_points: list[tuple], standing: Standing | None):
+    """The trader's return against BTC and the liquidity regime over the standing's window (regime.selectors), from
+    the profile's [(date, unit value)] points; None with too few days, none in the window, or a framing error."""
+    if standing is None or len(uv_points) < 3:
+        return None
+    import pandas as pd
+
+    from regime.selectors import trader_regime_framing
+
+    start, end = standing.run.start_date, standing.run.end_date
+    dates = [d for d, _ in uv_points]
+    values = pd.Series([v for _, v in uv_points], index=pd.Index(dates, name="date"), dtype=float)
+    returns = values.pct_change().dropna()
+    returns = returns[(returns.index >= start) & (returns.index <= end)]
+    if returns.empty:
+        return None
+    try:
+        framing = trader_regime_framing(returns=returns, start=start, end=end)
+    except Exception:  # a framing bug must not take the profile down
+        logger.warning("regime framing failed", exc_info=True)
+        return None
+    return framing if framing.days else None
+
+
 def equity_series(*, trader: LeadTrader, days: int = 365) -> list[tuple]:
     """[(date, unit_value, equity)] oldest first, over the trader's last `days` days of data."""
     rows = list(

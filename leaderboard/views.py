@@ -7,7 +7,6 @@ version itself is cached too (public_selectors.board_state_cached, rewritten on 
 
 import functools
 import hashlib
-import importlib.util
 import logging
 from collections import OrderedDict
 
@@ -18,7 +17,6 @@ from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.html import strip_spaces_between_tags
@@ -104,20 +102,6 @@ def _local_put(key: str, value) -> None:
         _LOCAL.popitem(last=False)
 
 
-def _register_url() -> str:
-    try:
-        return reverse("campaigns:register")
-    except NoReverseMatch:
-        return "/register/"
-
-
-def _regime_widget_available() -> bool:
-    try:
-        return importlib.util.find_spec("regime.templatetags.regime_tags") is not None
-    except ModuleNotFoundError:  # the regime work has not landed its template tags yet
-        return False
-
-
 _CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
@@ -156,7 +140,7 @@ def _page_number(value) -> int:
 @require_safe
 def home(request):
     campaign = sel.campaign_for_page()
-    context = {"campaign": campaign, "register_url": _register_url(), "regime_widget": _regime_widget_available()}
+    context = {"campaign": campaign}
     if campaign is None:
         return render(request, "leaderboard/home.html", context)
     pools = sel.pools_of(campaign=campaign)
@@ -296,12 +280,10 @@ def _render_board(request, *, campaign, run, window, sort, descending, query, pa
                 "best_value": f"-{key}" if sel.SORTS[key][1] else key,
             }
         )
-    rows = []
-    for standing in page or []:
-        change = None
-        if standing.rank and standing.previous_rank:
-            change = standing.previous_rank - standing.rank
-        rows.append({"s": standing, "change": change, "projected": projected.get(standing.trader_id)})
+    rows = [
+        {"s": standing, "change": standing.rank_change, "projected": projected.get(standing.trader_id)}
+        for standing in page or []
+    ]
     html = render_to_string(
         "leaderboard/_board.html",
         {
@@ -338,13 +320,9 @@ def trader_profile(request, exchange_uid: str):
     series = sel.equity_series(trader=trader)
     uv_points = [(d, float(uv)) for d, uv, _ in series]
     drawdowns = charts.drawdown_series([v for _, v in uv_points])
-    history_window = RankingRun.Window.PERIOD if any(s.run.window == "period" for s in standings) else "30d"
-    history = [s for s in standings if s.run.window == history_window][:60]
-    history.reverse()
+    history_window, history = sel.rank_history(standings)
     rank_points = [(s.run.end_date, float(s.rank)) for s in history if s.rank]
-    primary = (
-        latest.get(RankingRun.Window.D30) or latest.get(RankingRun.Window.PERIOD) or next(iter(latest.values()), None)
-    )
+    primary = sel.primary_standing(latest)
     rewards = sel.trader_rewards(trader=trader)
     context = {
         "trader": trader,
@@ -370,31 +348,6 @@ def trader_profile(request, exchange_uid: str):
         "rewards": rewards,
         "reward_totals": [(currency, form, total) for (currency, form), total in rewards.totals.items()],
         "series_days": len(uv_points),
-        "framing": _framing(uv_points=uv_points, standing=primary),
+        "framing": sel.trader_framing(uv_points=uv_points, standing=primary),
     }
     return render(request, "leaderboard/trader.html", context)
-
-
-def _framing(*, uv_points, standing):
-    """The trader's return against BTC and the liquidity regime over the primary window's days (regime app)."""
-    if standing is None or len(uv_points) < 3:
-        return None
-    try:
-        import pandas as pd
-
-        from regime.selectors import trader_regime_framing
-    except ImportError:  # the regime work has not landed yet: the page shows the plain vs-BTC figure
-        return None
-    start, end = standing.run.start_date, standing.run.end_date
-    dates = [d for d, _ in uv_points]
-    values = pd.Series([v for _, v in uv_points], index=pd.Index(dates, name="date"), dtype=float)
-    returns = values.pct_change().dropna()
-    returns = returns[(returns.index >= start) & (returns.index <= end)]
-    if returns.empty:
-        return None
-    try:
-        framing = trader_regime_framing(returns=returns, start=start, end=end)
-    except Exception:  # a framing bug must not take the profile down
-        logger.warning("regime framing failed", exc_info=True)
-        return None
-    return framing if framing.days else None
