@@ -50,6 +50,17 @@ class HoneypotMixin(forms.Form):
         return ""
 
 
+def api_credential_field(label, *, required: bool = True, help_text: str = "") -> forms.CharField:
+    """An API key, secret or passphrase input: masked, never rendered back, not autofilled."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=256,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=help_text,
+    )
+
+
 class ApiCredentialCleaning:
     """Checks shared by every form that takes an API key: printable ASCII without spaces, sane length."""
 
@@ -114,25 +125,13 @@ class TraderRegistrationForm(HoneypotMixin, ApiCredentialCleaning, forms.Form):
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    api_key = forms.CharField(
-        label=_("Read-only API key (optional)"),
+    api_key = api_credential_field(
+        _("Read-only API key (optional)"),
         required=False,
-        max_length=256,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("Only for performance tracking. Stored encrypted and never shown again."),
     )
-    api_secret = forms.CharField(
-        label=_("API secret"),
-        required=False,
-        max_length=256,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-    )
-    api_password = forms.CharField(
-        label=_("API passphrase (only if your exchange uses one)"),
-        required=False,
-        max_length=256,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-    )
+    api_secret = api_credential_field(_("API secret"), required=False)
+    api_password = api_credential_field(_("API passphrase (only if your exchange uses one)"), required=False)
     accept_terms = forms.BooleanField(
         label=_("I accept the campaign terms and confirm I trade futures as a copy-trading lead trader."),
         error_messages={"required": _("You must accept the campaign terms.")},
@@ -233,19 +232,6 @@ class EmailAuthenticationForm(AuthenticationForm):
 class ApiCredentialsForm(ApiCredentialCleaning, forms.Form):
     """Enter or replace the read-only API key used for performance tracking. Nothing is ever shown back."""
 
-    api_key = forms.CharField(
-        label=_("Read-only API key"),
-        max_length=256,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-    )
-    api_secret = forms.CharField(
-        label=_("API secret"),
-        max_length=256,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-    )
-    api_password = forms.CharField(
-        label=_("API passphrase (only if your exchange uses one)"),
-        required=False,
-        max_length=256,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-    )
+    api_key = api_credential_field(_("Read-only API key"))
+    api_secret = api_credential_field(_("API secret"))
+    api_password = api_credential_field(_("API passphrase (only if your exchange uses one)"), required=False)
