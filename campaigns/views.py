@@ -47,12 +47,6 @@ from leaderboard.services.traders import trader_register
 logger = logging.getLogger(__name__)
 
 
-def _trader_of(user) -> LeadTrader | None:
-    if not user.is_authenticated:
-        return None
-    return LeadTrader.objects.filter(user=user).first()
-
-
 def _safe_next(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
@@ -128,7 +122,7 @@ def enrol(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug, is_active=True)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
-    trader = _trader_of(request.user)
+    trader = selectors.trader_of_user(request.user)
     if trader is None:
         messages.info(request, _("Register as a lead trader first, then enrol."))
         return redirect(f"{reverse('campaigns:register')}?{urlencode({'next': request.path})}")
@@ -158,7 +152,7 @@ def enrol(request, slug: str):
 @require_POST
 @login_required
 def withdraw(request, slug: str):
-    trader = _trader_of(request.user)
+    trader = selectors.trader_of_user(request.user)
     enrollment = get_object_or_404(Enrollment, campaign__slug=slug, trader=trader) if trader else None
     if enrollment is None:
         return redirect("campaigns:me")
@@ -188,7 +182,7 @@ def me_context(*, trader: LeadTrader, now) -> dict:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def me(request):
-    trader = _trader_of(request.user)
+    trader = selectors.trader_of_user(request.user)
     if trader is None:
         return render(request, "campaigns/me.html", {"trader": None})
     return render(request, "campaigns/me.html", me_context(trader=trader, now=timezone.now()))
@@ -198,7 +192,7 @@ def me(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def me_api_key(request):
     """Add or replace the read-only API key. The page never shows a stored key, only when it was last set."""
-    trader = _trader_of(request.user)
+    trader = selectors.trader_of_user(request.user)
     if trader is None:
         return redirect("campaigns:me")
     account = trader.accounts.filter(exchange_id=trader.exchange).order_by("id").first()

@@ -7,20 +7,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from campaigns import selectors
 from campaigns.forms_posts import PostSubmissionForm
-from campaigns.models import Campaign, Enrollment
 from campaigns.services.posts import post_submit
-from leaderboard.models import LeadTrader
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def post_new(request):
-    trader = LeadTrader.objects.filter(user=request.user).first()
-    campaigns = Campaign.objects.filter(
-        enrollments__trader=trader,
-        enrollments__status__in=[Enrollment.Status.PENDING, Enrollment.Status.APPROVED],
-    ).distinct()
+    trader = selectors.trader_of_user(request.user)
+    campaigns = selectors.campaign_list_for_posting(trader=trader)
     if trader is None or not campaigns.exists():
         messages.error(request, _("Enrol in a campaign before submitting posts."))
         return redirect("campaigns:me")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Enrollment, Post
 from campaigns.originality import Check, OriginalityIndex, make_check, scheme, text_signature
+from campaigns.selectors import POSTING_STATUSES
 from campaigns.services.audit import audit_record
 from campaigns.services.post_signatures import originality_nearest, post_signature_store
 from leaderboard.models import LeadTrader
@@ -62,9 +63,7 @@ def _apply_check(post: Post, *, index: OriginalityIndex | None = None, exclude_i
 
 
 def _require_enrolled(*, campaign: Campaign, trader: LeadTrader) -> None:
-    enrolled = Enrollment.objects.filter(
-        campaign=campaign, trader=trader, status__in=[Enrollment.Status.PENDING, Enrollment.Status.APPROVED]
-    ).exists()
+    enrolled = Enrollment.objects.filter(campaign=campaign, trader=trader, status__in=POSTING_STATUSES).exists()
     if not enrolled:
         raise ValidationError(
             _("%(trader)s is not enrolled in %(campaign)s."), params={"trader": trader, "campaign": campaign}
