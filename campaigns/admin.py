@@ -1,10 +1,9 @@
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from .admin_desk import PayoutDeskAdmin, PostModerationAdmin
+from .admin_desk import PayoutDeskAdmin, PostModerationAdmin, apply_each
 from .admin_outbox import OutboundEmailAdmin  # noqa: F401 - registers the outbox admin
 from .admin_readonly import ReadOnlyModelAdmin
 from .forms import CampaignAdminForm
@@ -50,18 +49,14 @@ def _decide_action(modeladmin, request, queryset, *, service, title, submit_labe
         if reason_required and not reason:
             form.add_error("reason", _("Give the trader a reason for the rejection."))
         else:
-            done, refused = 0, []
-            for enrollment in queryset.select_related("trader", "campaign"):
-                try:
-                    service(enrollment=enrollment, actor=request.user, reason=reason)
-                except ValidationError as exc:
-                    refused.append(f"{enrollment.trader.display_name}: {' '.join(exc.messages)}")
-                else:
-                    done += 1
-            if done:
-                modeladmin.message_user(request, _("%(count)d enrolment(s) updated.") % {"count": done})
-            for message in refused:
-                modeladmin.message_user(request, message, level=messages.WARNING)
+            apply_each(
+                modeladmin,
+                request,
+                queryset.select_related("trader", "campaign"),
+                lambda enrollment: service(enrollment=enrollment, actor=request.user, reason=reason),
+                label=lambda enrollment: enrollment.trader.display_name,
+                done_message=_("%(count)d enrolment(s) updated."),
+            )
             return None
     context = {
         **modeladmin.admin_site.each_context(request),

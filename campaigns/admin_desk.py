@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from campaigns.models import PayoutBatch, Post
+from campaigns.periods import local_minute
 from campaigns.services.audit import audit_record
 from campaigns.services.payouts import (
     first_post_unpaid,
@@ -29,6 +30,24 @@ from campaigns.services.payouts import (
 )
 from campaigns.services.posts import posts_moderate
 from campaigns.templatetags.post_text import post_html
+
+
+def apply_each(modeladmin, request, items, call, *, label, done_message) -> None:
+    """An admin action's loop: `call(item)` for each item, then one message with how many were done and one warning
+    per item the service refused (its label and the service's reason)."""
+    done, refused = 0, []
+    for item in items:
+        try:
+            call(item)
+        except ValidationError as exc:
+            refused.append(f"{label(item)}: {' '.join(exc.messages)}")
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done})
+    for text in refused:
+        modeladmin.message_user(request, text, level=messages.WARNING)
+
 
 # --- posts -----------------------------------------------------------------------------------------------------
 
@@ -261,8 +280,8 @@ class PayoutDeskAdmin(admin.ModelAdmin):
         user = request.user
         unpaid = first_post_unpaid(batch=batch)
         for row in unpaid:  # formatted here, in the campaign's zone
-            row["published"] = f"{row['published_at'].astimezone(zone):%Y-%m-%d %H:%M}"
-            row["qualified"] = f"{row['qualified_at'].astimezone(zone):%Y-%m-%d %H:%M}"
+            row["published"] = local_minute(row["published_at"], zone)
+            row["qualified"] = local_minute(row["qualified_at"], zone)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Payout batch: %(period)s") % {"period": batch.period},
@@ -271,8 +290,8 @@ class PayoutDeskAdmin(admin.ModelAdmin):
             "unpaid_first_posts": unpaid,
             "zone": zone,
             # Formatted here: the template would show the active zone (UTC), not the campaign's.
-            "period_start": f"{batch.period.starts_at.astimezone(zone):%Y-%m-%d %H:%M}",
-            "period_end": f"{batch.period.ends_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            "period_start": local_minute(batch.period.starts_at, zone),
+            "period_end": local_minute(batch.period.ends_at, zone),
             "can_recalculate": batch.status == PayoutBatch.Status.DRAFT and self.has_change_permission(request),
             "can_approve": batch.status == PayoutBatch.Status.DRAFT
             and user.has_perm("campaigns.approve_payoutbatch")
@@ -337,15 +356,11 @@ class PayoutDeskAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Recalculate selected drafts"), permissions=["change"])
     def recalculate_selected(self, request, queryset):
-        done, refused = 0, []
-        for batch in queryset.select_related("period"):
-            try:
-                payout_batch_calculate(period=batch.period, actor=request.user)
-            except ValidationError as exc:
-                refused.append(f"{batch.period}: {' '.join(exc.messages)}")
-            else:
-                done += 1
-        if done:
-            self.message_user(request, _("%(count)d batch(es) recalculated.") % {"count": done})
-        for text in refused:
-            self.message_user(request, text, level=messages.WARNING)
+        apply_each(
+            self,
+            request,
+            queryset.select_related("period"),
+            lambda batch: payout_batch_calculate(period=batch.period, actor=request.user),
+            label=lambda batch: batch.period,
+            done_message=_("%(count)d batch(es) recalculated."),
+        )

@@ -10,6 +10,11 @@ from zoneinfo import ZoneInfo
 STEP_DAYS = {"weekly": 7, "biweekly": 14}
 
 
+def local_minute(moment: datetime, zone: ZoneInfo) -> str:
+    """An aware instant as the zone's wall clock, to the minute: "2026-02-12 18:00" (how the desk shows times)."""
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
 def period_bounds(*, cadence: str, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> list[tuple]:
     """[(start_utc, end_utc), ...] covering [starts_at, ends_at) without gaps or overlaps."""
     local_start, local_end = starts_at.astimezone(zone), ends_at.astimezone(zone)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from campaigns.allocation import split_fixed, split_proportional, split_tiers
 from campaigns.content_scoring import POST_COLUMNS, content_scores
 from campaigns.models import Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
+from campaigns.periods import local_minute
 from campaigns.services.audit import audit_record
 from leaderboard.flags import flags_open
 from leaderboard.models import LeadTrader, RankingRun, Standing
@@ -505,7 +506,7 @@ def _when(iso: str | None, zone) -> str:
     if not iso:
         return ""
     moment = datetime.fromisoformat(iso)
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})" if zone is not None else iso
+    return f"{local_minute(moment, zone)} ({zone.key})" if zone is not None else iso
 
 
 def payout_reason_text(payout: Payout, *, zone=None) -> str:
