@@ -4,12 +4,16 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import Permission, User
+
 from campaigns.demo import seed_campaigns
-from campaigns.models import Campaign, Enrollment, Post, RewardPeriod, RewardPool
+from campaigns.models import Campaign, Enrollment, PayoutBatch, Post, RewardPeriod, RewardPool
+from campaigns.services.payouts import payout_batch_calculate
 from campaigns.services.periods import reward_periods_ensure
 from leaderboard.models import LeadTrader
 
 SH = ZoneInfo("Asia/Shanghai")
+STAFF_PASSWORD = "desk-pw-for-tests-only"
 
 
 def sh(*args) -> datetime:
@@ -68,3 +72,21 @@ def post(
         shares=shares,
         copy_volume=Decimal(copy_volume),
     )
+
+
+def staff(name: str, *perms: str, superuser: bool = False) -> User:
+    """A staff user with the given permission codenames, fresh from the database (an empty permission cache)."""
+    user = User.objects.create_user(name, password=STAFF_PASSWORD, is_staff=True, is_superuser=superuser)
+    for codename in perms:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    return User.objects.get(pk=user.pk)
+
+
+def content_batch(names: tuple[str, str] = ("A", "B"), *, actor=None) -> PayoutBatch:
+    """Phase 2's first content batch, calculated: two traders with three quality posts each (300 and 100 views)."""
+    campaign = phase2()
+    for name, views in zip(names, (300, 100), strict=True):
+        who = trader(name, campaign=campaign)
+        for day in (13, 14, 15):
+            post(campaign, who, sh(2026, 2, day, 10), views=views, likes=views // 10, copy_volume=str(views))
+    return payout_batch_calculate(period=period_of(campaign, RewardPool.Kind.CONTENT, 1), actor=actor)

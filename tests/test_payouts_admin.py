@@ -5,38 +5,17 @@ import io
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from campaigns.models import AuditEvent, Post, RewardPool
-from campaigns.services.payouts import payout_batch_calculate
+from campaigns.models import AuditEvent, Post
 from tests.browser import chromium
-from tests.payouts_helpers import period_of, phase2, post, sh, trader
-
-K = RewardPool.Kind
-PASSWORD = "desk-pw-for-tests-only"
-
-
-def _staff(name: str, *perms: str, superuser: bool = False) -> User:
-    user = User.objects.create_user(name, password=PASSWORD, is_staff=True, is_superuser=superuser)
-    for codename in perms:
-        user.user_permissions.add(Permission.objects.get(codename=codename))
-    return user
-
-
-def _batch(calculator=None):
-    campaign = phase2()
-    for name, views in (("Alice", 300), ("Bo", 100)):
-        who = trader(name, campaign=campaign)
-        for day in (13, 14, 15):
-            post(campaign, who, sh(2026, 2, day, 10), views=views, likes=views // 10, copy_volume=str(views))
-    return payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1), actor=calculator)
+from tests.payouts_helpers import STAFF_PASSWORD, content_batch, phase2, post, sh, staff, trader
 
 
 @pytest.mark.django_db
 def test_desk_preview_approve_export_and_pay_with_the_client(client):
-    calculator = _staff("calc", superuser=True)
-    batch = _batch(calculator)
+    calculator = staff("calc", superuser=True)
+    batch = content_batch(("Alice", "Bo"), actor=calculator)
     preview = reverse("admin:campaigns_payoutbatch_preview", args=[batch.pk])
     client.force_login(calculator)
     page = client.get(preview).content.decode()
@@ -44,7 +23,7 @@ def test_desk_preview_approve_export_and_pay_with_the_client(client):
     assert "2026-02-12 18:00 – 2026-02-26 18:00 (Asia/Shanghai)" in page  # the campaign's zone, not UTC
     assert 'id="approve"' not in page and "someone else has to approve" in page
     assert client.get(reverse("admin:campaigns_payoutbatch_change", args=[batch.pk])).url == preview
-    approver = _staff("boss", "view_payoutbatch", "approve_payoutbatch", "pay_payoutbatch")
+    approver = staff("boss", "view_payoutbatch", "approve_payoutbatch", "pay_payoutbatch")
     client.force_login(approver)
     assert 'id="approve"' in client.get(preview).content.decode()
     client.post(reverse("admin:campaigns_payoutbatch_approve", args=[batch.pk]))
@@ -64,7 +43,7 @@ def test_moderation_queue_bulk_actions_are_audited(client):
     campaign = phase2()
     who = trader("Alice", campaign=campaign)
     posts = [post(campaign, who, sh(2026, 2, 13, h), status=Post.Status.SUBMITTED) for h in (9, 10, 11)]
-    moderator = _staff("mod", superuser=True)
+    moderator = staff("mod", superuser=True)
     client.force_login(moderator)
     url = reverse("admin:campaigns_post_changelist")
     ids = [str(p.pk) for p in posts]
@@ -85,15 +64,15 @@ def test_moderation_queue_bulk_actions_are_audited(client):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_desk_in_a_browser(live_server, artifacts_dir):
-    calculator = _staff("calc", superuser=True)
-    batch = _batch(calculator)
-    _staff("boss", "view_payoutbatch", "approve_payoutbatch", "pay_payoutbatch")
+    calculator = staff("calc", superuser=True)
+    batch = content_batch(("Alice", "Bo"), actor=calculator)
+    staff("boss", "view_payoutbatch", "approve_payoutbatch", "pay_payoutbatch")
     with chromium() as browser:
         try:
             page = browser.new_page(accept_downloads=True)
             page.goto(f"{live_server.url}/admin/login/")
             page.fill("#id_username", "boss")
-            page.fill("#id_password", PASSWORD)
+            page.fill("#id_password", STAFF_PASSWORD)
             page.click("input[type=submit]")
             page.goto(f"{live_server.url}{reverse('admin:campaigns_payoutbatch_changelist')}")
             page.screenshot(path=str(artifacts_dir / "payout_desk_list.png"), full_page=True)

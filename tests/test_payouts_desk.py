@@ -6,7 +6,6 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -20,50 +19,34 @@ from campaigns.services.payouts import (
     payout_batch_mark_paid,
 )
 from campaigns.services.periods import reward_periods_ensure
-from tests.payouts_helpers import period_of, phase2, post, sh, trader
+from tests.payouts_helpers import content_batch, period_of, phase2, staff, trader
 
 K = RewardPool.Kind
 D = Decimal
 
 
-def _operator(name: str, *perms: str) -> User:
-    user = User.objects.create_user(name, password="pw-for-tests-only", is_staff=True)
-    for codename in perms:
-        user.user_permissions.add(Permission.objects.get(codename=codename))
-    return User.objects.get(pk=user.pk)  # fresh instance: permission cache
-
-
-def _content_batch(actor=None):
-    campaign = phase2()
-    for name, views in (("A", 300), ("B", 100)):
-        who = trader(name, campaign=campaign)
-        for day in (13, 14, 15):
-            post(campaign, who, sh(2026, 2, day, 10), views=views, likes=views // 10, copy_volume=str(views))
-    return payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1), actor=actor)
-
-
 @pytest.mark.django_db
 def test_approve_needs_the_permission_and_a_second_person():
-    calculator = _operator("calc", "approve_payoutbatch")
-    batch = _content_batch(actor=calculator)
+    calculator = staff("calc", "approve_payoutbatch")
+    batch = content_batch(actor=calculator)
     with pytest.raises(PermissionDenied):
-        payout_batch_approve(batch_id=batch.pk, actor=_operator("nobody"))
+        payout_batch_approve(batch_id=batch.pk, actor=staff("nobody"))
     with pytest.raises(ValidationError, match="recalculated"):
         payout_batch_approve(batch_id=batch.pk, actor=calculator)
-    approver = _operator("boss", "approve_payoutbatch")
+    approver = staff("boss", "approve_payoutbatch")
     approved = payout_batch_approve(batch_id=batch.pk, actor=approver)
     assert approved.status == "approved" and approved.approved_by == approver
     with pytest.raises(ValidationError, match="already"):
-        payout_batch_approve(batch_id=batch.pk, actor=_operator("boss2", "approve_payoutbatch"))
+        payout_batch_approve(batch_id=batch.pk, actor=staff("boss2", "approve_payoutbatch"))
     actions = list(AuditEvent.objects.filter(target_id=str(batch.pk)).order_by("id").values_list("action", flat=True))
     assert actions == ["payout_batch.calculated", "payout_batch.approved"]
 
 
 @pytest.mark.django_db
 def test_recalculate_replaces_a_draft_and_records_who():
-    batch = _content_batch()
+    batch = content_batch()
     first_lines = set(batch.lines.values_list("id", flat=True))
-    calc = _operator("calc")
+    calc = staff("calc")
     again = payout_batch_calculate(period=batch.period, actor=calc)
     assert again.pk == batch.pk and again.calculated_by == calc
     assert not first_lines & set(again.lines.values_list("id", flat=True))
@@ -74,8 +57,8 @@ def test_recalculate_replaces_a_draft_and_records_who():
 
 @pytest.mark.django_db
 def test_an_approved_batch_is_frozen_in_the_service_and_the_database():
-    batch = _content_batch()
-    payout_batch_approve(batch_id=batch.pk, actor=_operator("boss", "approve_payoutbatch"))
+    batch = content_batch()
+    payout_batch_approve(batch_id=batch.pk, actor=staff("boss", "approve_payoutbatch"))
     with pytest.raises(ValidationError, match="frozen"):
         payout_batch_calculate(period=batch.period)
     line = batch.lines.first()
@@ -101,10 +84,10 @@ def test_an_approved_batch_is_frozen_in_the_service_and_the_database():
 
 @pytest.mark.django_db
 def test_export_and_mark_paid():
-    batch = _content_batch()
+    batch = content_batch()
     with pytest.raises(ValidationError, match="Approve"):
         payout_batch_export(batch_id=batch.pk)
-    payout_batch_approve(batch_id=batch.pk, actor=_operator("boss", "approve_payoutbatch"))
+    payout_batch_approve(batch_id=batch.pk, actor=staff("boss", "approve_payoutbatch"))
     rows = list(csv.DictReader(io.StringIO(payout_batch_export(batch_id=batch.pk))))
     # A leads every input: percentiles 1.0 vs 0.5 -> scores 1.0 and 0.5.
     # A = 500 x 1.0 / 1.5 = 333.333.. (remainder 0.33 cent), B = 166.666.. (0.67 cent): the cent goes to B.
@@ -114,8 +97,8 @@ def test_export_and_mark_paid():
     ]
     assert "score 1.0" in rows[0]["detail"] and "3 quality posts on 3 days" in rows[0]["detail"]
     with pytest.raises(PermissionDenied):
-        payout_batch_mark_paid(batch_id=batch.pk, actor=_operator("clerk"), reference="TX-1")
-    payer = _operator("payer", "pay_payoutbatch")
+        payout_batch_mark_paid(batch_id=batch.pk, actor=staff("clerk"), reference="TX-1")
+    payer = staff("payer", "pay_payoutbatch")
     with pytest.raises(ValidationError, match="reference"):
         payout_batch_mark_paid(batch_id=batch.pk, actor=payer, reference="  ")
     paid = payout_batch_mark_paid(batch_id=batch.pk, actor=payer, reference="GATE-TX-20260227-1")
@@ -166,8 +149,8 @@ def test_close_periods_task_drafts_the_ended_periods():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_approvals_give_one_approved_batch():
-    batch = _content_batch()
-    approvers = [_operator(f"boss{i}", "approve_payoutbatch") for i in range(2)]
+    batch = content_batch()
+    approvers = [staff(f"boss{i}", "approve_payoutbatch") for i in range(2)]
     barrier = threading.Barrier(2)
     outcomes: list = []
 
