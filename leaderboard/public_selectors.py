@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Enrollment, Payout, Post, RewardPeriod, RewardPool
 from leaderboard import board_state_mirror
 from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
+from leaderboard.selectors import HIDDEN_ENROLMENTS
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +72,7 @@ def campaign_for_trader(*, trader: LeadTrader) -> Campaign | None:
     from campaigns.selectors import campaign_featured
 
     featured = campaign_featured()
-    visible = Enrollment.objects.filter(trader=trader, campaign__is_active=True).exclude(
-        status__in=[Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
-    )
+    visible = Enrollment.objects.filter(trader=trader, campaign__is_active=True).exclude(status__in=HIDDEN_ENROLMENTS)
     if featured is not None and visible.filter(campaign=featured).exists():
         return featured
     latest = visible.select_related("campaign").order_by("-campaign__starts_at").first()

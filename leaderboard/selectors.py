@@ -3,8 +3,11 @@
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, RewardPeriod
+from campaigns.models import Campaign, Enrollment, RewardPeriod
 from leaderboard.models import FLAG_LABELS, FlagReview, LeadTrader, RankingRun, Standing
+
+# Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
+HIDDEN_ENROLMENTS = [Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
 
 # Human labels of the codes a Standing carries (flags and ineligible_reasons), for pages and the API.
 REASON_LABELS = {

@@ -29,13 +29,11 @@ from leaderboard import flags as flag_rules
 from leaderboard.metrics import compound_by_label, db_value, metrics_arrays
 from leaderboard.models import ClosedPosition, DailyEquity, Fill, LeadTrader, RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
-from leaderboard.selectors import flag_clearances_in_force
+from leaderboard.selectors import HIDDEN_ENROLMENTS, flag_clearances_in_force
 from leaderboard.services.board_cache import board_state_refresh_on_commit
 from regime.selectors import BTC_CODE, regime_labels, series_values
 
 ROLLING_DAYS = {RankingRun.Window.D7: 7, RankingRun.Window.D30: 30, RankingRun.Window.D90: 90}
-# Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
-HIDDEN_ENROLMENTS = [Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
 FLOAT_METRICS = [
     "roi",
     "max_drawdown",
