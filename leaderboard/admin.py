@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin_readonly import ReadOnlyModelAdmin
+from campaigns.periods import local_minute
 
 from .forms import NormalisedCharField
 from .models import (
@@ -20,7 +21,7 @@ from .models import (
     RankingRun,
     Standing,
 )
-from .services.flag_review import MAX_DAYS, PERMISSION, REASON_MAX, flag_review_record
+from .services.flag_review import MAX_DAYS, PERMISSION, REASON_MAX, flag_review_record, standings_to_review
 from .validators import validate_multiline
 
 
@@ -155,7 +156,7 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 
 def _codes(standing: Standing) -> list[str]:
-    return [f["code"] for f in standing.flags or [] if isinstance(f, dict) and f.get("code") in FLAG_LABELS]
+    return [code for code in standing.flag_codes if code in FLAG_LABELS]
 
 
 @admin.register(Standing)
@@ -205,18 +206,14 @@ class StandingAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/leaderboard/standing/review_flag.html", context)
 
     def _record_reviews(self, request, standings: list[Standing], data: dict):
-        code = data["code"]
-        chosen: dict[tuple[int, int], Standing] = {}
-        for standing in standings:  # newest first
-            if code in _codes(standing):
-                chosen.setdefault((standing.trader_id, standing.run.campaign_id), standing)
-        carriers = {s.trader_id for s in chosen.values()}
+        chosen = standings_to_review(standings=standings, code=data["code"])
+        carriers = {s.trader_id for s in chosen}
         done, refused = 0, []
-        for standing in chosen.values():
+        for standing in chosen:
             try:
                 flag_review_record(
                     standing=standing,
-                    code=code,
+                    code=data["code"],
                     decision=data["decision"],
                     reason=data["reason"],
                     actor=request.user,
@@ -256,7 +253,7 @@ class FlagReviewAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description=_("reviewed at"), ordering="reviewed_at")
     def reviewed_local(self, obj: FlagReview):
-        return f"{obj.reviewed_at.astimezone(obj.campaign.zone):%Y-%m-%d %H:%M} ({obj.campaign.time_zone})"
+        return f"{local_minute(obj.reviewed_at, obj.campaign.zone)} ({obj.campaign.time_zone})"
 
     @admin.display(description=_("clearance ends at"), ordering="expires_at")
     def ends_local(self, obj: FlagReview):
@@ -264,4 +261,4 @@ class FlagReviewAdmin(ReadOnlyModelAdmin):
             return "—"
         if obj.expires_at is None:
             return _("when the campaign ends")
-        return f"{obj.expires_at.astimezone(obj.campaign.zone):%Y-%m-%d %H:%M} ({obj.campaign.time_zone})"
+        return f"{local_minute(obj.expires_at, obj.campaign.zone)} ({obj.campaign.time_zone})"

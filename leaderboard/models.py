@@ -317,6 +317,11 @@ class Standing(models.Model):
         return None
 
     @property
+    def flag_codes(self) -> list:
+        """The codes of the flags raised on this standing, in the order raised (a trader paired twice repeats one)."""
+        return [f.get("code") for f in self.flags or [] if isinstance(f, dict)]
+
+    @property
     def open_flags(self) -> list:
         """The flags that hold the trader for review: every flag an operator has not cleared."""
         return flags_open(self.flags)

@@ -28,8 +28,13 @@ MAX_DAYS = 366
 PERMISSION = "leaderboard.review_flag"
 
 
-def _flag_codes(standing: Standing) -> set[str]:
-    return {f.get("code") for f in standing.flags or [] if isinstance(f, dict)}
+def standings_to_review(*, standings: list[Standing], code: str) -> list[Standing]:
+    """Of the standings (newest first), the one each (trader, campaign) review cites: the newest carrying `code`."""
+    chosen: dict[tuple[int, int], Standing] = {}
+    for standing in standings:
+        if code in standing.flag_codes:
+            chosen.setdefault((standing.trader_id, standing.run.campaign_id), standing)
+    return list(chosen.values())
 
 
 @transaction.atomic
@@ -67,7 +72,7 @@ def flag_review_record(
     run, trader = standing.run, standing.trader
     if run.status != RankingRun.Status.PUBLISHED:
         raise ValidationError(_("Only a flag of a published ranking can be reviewed."))
-    if code not in _flag_codes(standing):
+    if code not in standing.flag_codes:
         raise ValidationError(
             _("%(trader)s has no flag %(flag)s in this ranking."), params={"trader": trader.display_name, "flag": code}
         )
