@@ -8,6 +8,8 @@ from django.core.cache import cache
 
 from campaigns.demo import QUESTIONNAIRE
 from campaigns.models import Campaign
+from leaderboard.models import LeadTrader
+from leaderboard.services.traders import trader_register
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -56,6 +58,19 @@ def make_campaign(*, slug="phase-2", opens=None, closes=None, questionnaire=None
         ends_at=datetime(2026, 5, 1, tzinfo=SHANGHAI) if closes < datetime(2026, 5, 1, tzinfo=SHANGHAI) else closes,
         questionnaire=QUESTIONNAIRE if questionnaire is None else questionnaire,
     )
+
+
+def register_trader(n: int = 1, *, uid_prefix: str = "1000", **overrides) -> LeadTrader:
+    """Trader number n registered through the service: UID `uid_prefix` + n (4 digits); `overrides` replace fields."""
+    kwargs = dict(
+        display_name=f"Trader {n}",
+        exchange="gate",
+        exchange_uid=f"{uid_prefix}{n:04d}",
+        email=f"trader{n}@example.com",
+        password="a-Long-unusual-pass-42",
+        terms_accepted=True,
+    )
+    return trader_register(**{**kwargs, **overrides})
 
 
 @pytest.fixture

@@ -21,9 +21,8 @@ from campaigns.services.outbox import REDACTED_BODY, SKIPPED, outbound_email_sen
 from campaigns.tasks import send_email, sweep_emails
 from config.celery import app
 from leaderboard.models import LeadTrader
-from leaderboard.services.traders import trader_register
 from tests.conftest import celery_worker_env, celery_worker_running
-from tests.signup_support import SHANGHAI, fast_signup, make_campaign  # noqa: F401
+from tests.signup_support import SHANGHAI, fast_signup, make_campaign, register_trader  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 
@@ -33,15 +32,7 @@ CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: conne
 
 
 def trader(n: int = 1) -> LeadTrader:
-    return trader_register(
-        display_name=f"Trader {n}",
-        exchange="gate",
-        exchange_uid=f"6000{n:04d}",
-        email=f"outbox{n}@example.com",
-        password="a-Long-unusual-pass-42",
-        terms_accepted=True,
-        preferred_language="en",
-    )
+    return register_trader(n, uid_prefix="6000", email=f"outbox{n}@example.com", preferred_language="en")
 
 
 def pending_enrollment(n: int = 1) -> Enrollment:

@@ -19,8 +19,7 @@ from campaigns.services.enrolment import (
 from leaderboard.encryption import decrypt
 from leaderboard.models import ExchangeAccount, LeadTrader
 from leaderboard.services.accounts import exchange_account_set_credentials
-from leaderboard.services.traders import trader_register
-from tests.signup_support import SHANGHAI, fast_signup, make_campaign  # noqa: F401
+from tests.signup_support import SHANGHAI, fast_signup, make_campaign, register_trader  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 
@@ -28,17 +27,7 @@ ANSWERS = {"experience_years": 5, "style": "trend", "markets": ["btc"], "posting
 
 
 def register(n: int = 1, **extra) -> LeadTrader:
-    kwargs = dict(
-        display_name=f"Trader {n}",
-        exchange="gate",
-        exchange_uid=f"1000{n:04d}",
-        email=f"trader{n}@example.com",
-        password="a-Long-unusual-pass-42",
-        profile_url=f"https://www.gate.com/copytrading/lead-trader/1000{n:04d}",
-        terms_accepted=True,
-    )
-    kwargs.update(extra)
-    return trader_register(**kwargs)
+    return register_trader(n, profile_url=f"https://www.gate.com/copytrading/lead-trader/1000{n:04d}", **extra)
 
 
 def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:

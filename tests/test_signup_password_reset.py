@@ -17,8 +17,7 @@ from campaigns.models import AuditEvent, Enrollment, OutboundEmail
 from campaigns.services.enrolment import enrollment_approve, enrollment_reject, enrollment_submit
 from campaigns.tasks import send_email
 from leaderboard.models import LeadTrader
-from leaderboard.services.traders import trader_register
-from tests.signup_support import SHANGHAI, fast_signup, make_campaign  # noqa: F401
+from tests.signup_support import SHANGHAI, fast_signup, make_campaign, register_trader  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 
@@ -31,15 +30,7 @@ LINK_RE = re.compile(r"https?://testserver(/accounts/reset/[^/\s]+/[^/\s]+/)")
 
 
 def trader(n: int = 1, language: str = "en") -> LeadTrader:
-    return trader_register(
-        display_name=f"Trader {n}",
-        exchange="gate",
-        exchange_uid=f"5000{n:04d}",
-        email=f"trader{n}@example.com",
-        password=OLD_PASSWORD,
-        terms_accepted=True,
-        preferred_language=language,
-    )
+    return register_trader(n, uid_prefix="5000", password=OLD_PASSWORD, preferred_language=language)
 
 
 @pytest.fixture

@@ -14,7 +14,14 @@ from campaigns.models import AuditEvent, Enrollment
 from campaigns.services.enrolment import enrollment_submit
 from leaderboard.encryption import decrypt
 from leaderboard.models import ExchangeAccount, LeadTrader
-from tests.signup_support import SHANGHAI, VALID_ANSWERS, fast_signup, make_campaign, valid_registration  # noqa: F401
+from tests.signup_support import (
+    SHANGHAI,
+    VALID_ANSWERS,
+    fast_signup,  # noqa: F401 - the fixture
+    make_campaign,
+    register_trader,
+    valid_registration,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 
@@ -214,17 +221,13 @@ def test_me_without_trader_profile(admin_client):
 
 
 def _pending(n: int, campaign) -> list[Enrollment]:
-    from leaderboard.services.traders import trader_register
-
     enrollments = []
     for i in range(n):
-        trader = trader_register(
+        trader = register_trader(
+            i,
+            uid_prefix="7000",
             display_name=f"T{i}",
-            exchange="gate",
-            exchange_uid=f"7000{i:04d}",
             email=f"t{i}@example.com",
-            password="a-Long-unusual-pass-42",
-            terms_accepted=True,
             preferred_language="zh-hans" if i % 2 else "en",
         )
         now = datetime(2026, 2, 13, 12, tzinfo=SHANGHAI)
