@@ -45,13 +45,9 @@ def recreate_database(url: str) -> None:
         SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
         SQLITE_FILE.unlink(missing_ok=True)
         return
-    import psycopg
+    from bench.databases import ensure_database
 
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    ensure_database(url, fresh=True)
 
 
 def build(traders: int) -> None:

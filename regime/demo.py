@@ -226,31 +226,14 @@ def _simulated(end: date, skip: set[str] = frozenset()) -> None:
     months = [d for d in dates if d.day == 1]
     m2 = walk(20_000, 0.003, 0.004, len(months))
     base = walk(5_500, 0.002, 0.01, len(months))
-    weekday = [d.weekday() < 5 for d in dates]
+    weekday = np.array([d.weekday() < 5 for d in dates])
+    workdays = [d for d, w in zip(dates, weekday, strict=True) if w]
     plan = [
         (BTC_CODE, "BTC/USDT daily (SIMULATED)", "USDT", dates, btc),
-        (
-            "DGS10",
-            "10-year yield (SIMULATED)",
-            "%",
-            [d for d, w in zip(dates, weekday, strict=True) if w],
-            dgs10[weekday],
-        ),
-        (
-            "BAMLH0A0HYM2",
-            "High-yield OAS (SIMULATED)",
-            "%",
-            [d for d, w in zip(dates, weekday, strict=True) if w],
-            hy[weekday],
-        ),
-        ("MU", "MU daily close (SIMULATED)", "USD", [d for d, w in zip(dates, weekday, strict=True) if w], mu[weekday]),
-        (
-            "SNDK",
-            "SNDK daily close (SIMULATED)",
-            "USD",
-            [d for d, w in zip(dates, weekday, strict=True) if w],
-            sndk[weekday],
-        ),
+        ("DGS10", "10-year yield (SIMULATED)", "%", workdays, dgs10[weekday]),
+        ("BAMLH0A0HYM2", "High-yield OAS (SIMULATED)", "%", workdays, hy[weekday]),
+        ("MU", "MU daily close (SIMULATED)", "USD", workdays, mu[weekday]),
+        ("SNDK", "SNDK daily close (SIMULATED)", "USD", workdays, sndk[weekday]),
         ("M2SL", "M2 (SIMULATED)", "USD bn", months, m2),
         ("BOGMBASE", "Monetary base (SIMULATED)", "USD bn", months, base),
     ]

@@ -18,10 +18,11 @@ def history(request):
     """BTC price with the regime shaded behind it, and every indicator below on the same days."""
     chosen = request.GET.get("range", "2y")
     chosen = chosen if chosen in RANGES else "2y"
-    readings = list(regime_readings().values("as_of", "label", "score", "components", "is_simulated"))
-    if RANGES[chosen] and readings:
-        first = readings[-1]["as_of"] - timedelta(days=RANGES[chosen] - 1)
-        readings = [r for r in readings if r["as_of"] >= first]
+    readings = regime_readings()
+    last = readings.values_list("as_of", flat=True).last()
+    if RANGES[chosen] and last:
+        readings = regime_readings(start=last - timedelta(days=RANGES[chosen] - 1))
+    readings = list(readings.values("as_of", "label", "score", "components", "is_simulated"))
     chart, indicator_charts = None, []
     if readings:
         dates = [r["as_of"] for r in readings]
