@@ -5,6 +5,11 @@ from django.db import models
 from campaigns.models import AuditEvent, Campaign
 
 
+def actor_or_none(actor):
+    """The user to store as who did it: None for the system (no actor) or an anonymous user."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
 def audit_record(
     *,
     action: str,
@@ -15,7 +20,7 @@ def audit_record(
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         action=action,
-        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        actor=actor_or_none(actor),
         campaign=campaign,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Enrollment, OutboundEmail
-from campaigns.services.audit import audit_record
+from campaigns.services.audit import actor_or_none, audit_record
 from campaigns.services.mail import RenderedEmail, email_language, email_render
 from campaigns.services.outbox import outbound_email_queue
 from leaderboard.models import LeadTrader
@@ -119,7 +119,7 @@ def _decide(
     enrollment.status = status
     enrollment.reason = reason.strip()
     enrollment.decided_at = now or timezone.now()
-    enrollment.decided_by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    enrollment.decided_by = actor_or_none(actor)
     enrollment.save(update_fields=["status", "reason", "decided_at", "decided_by"])
     audit_record(
         action=action,

@@ -22,7 +22,7 @@ from campaigns.allocation import split_fixed, split_proportional, split_tiers
 from campaigns.content_scoring import POST_COLUMNS, content_scores
 from campaigns.models import Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
 from campaigns.periods import local_minute
-from campaigns.services.audit import audit_record
+from campaigns.services.audit import actor_or_none, audit_record
 from leaderboard.flags import flags_open
 from leaderboard.models import LeadTrader, RankingRun, Standing
 
@@ -382,10 +382,6 @@ CALCULATORS = {
 # --- transitions ------------------------------------------------------------------------------------------------
 
 
-def _actor_or_none(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 @transaction.atomic
 def payout_batch_calculate(*, period: RewardPeriod, actor=None, now: datetime | None = None) -> PayoutBatch:
     """Calculate the period's draft batch, or replace the lines of its existing draft. Approved batches refuse."""
@@ -409,7 +405,7 @@ def payout_batch_calculate(*, period: RewardPeriod, actor=None, now: datetime | 
     batch.total = sum((line.amount for line in result.lines), Decimal(0))
     batch.unspent = result.unspent
     batch.calculated_at = now
-    batch.calculated_by = _actor_or_none(actor)
+    batch.calculated_by = actor_or_none(actor)
     batch.save()
     Payout.objects.bulk_create(
         [
