@@ -16,6 +16,7 @@ import ccxt
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -413,12 +414,27 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def _net_flows(*, trader_id: int, days: set[date]) -> dict[date, Decimal]:
+    """{UTC day: money moved in (+) or out (-) that day} over the given days, in one grouped query."""
+    if not days:
+        return {}
+    totals = (
+        LedgerEntry.objects.filter(
+            account__trader_id=trader_id,
+            kind__in=FLOW_KINDS,
+            timestamp__gte=_day_bounds(min(days))[0],
+            timestamp__lt=_day_bounds(max(days))[1],
+        )
+        .annotate(day=TruncDate("timestamp", tzinfo=UTC))
+        .values("day")
+        .annotate(s=Sum("amount"))
+        .values_list("day", "s")
+    )
+    return {day: total or Decimal(0) for day, total in totals if day in days}
+
+
 def _day_net_flow(*, trader_id: int, day: date) -> Decimal:
-    start, end = _day_bounds(day)
-    total = LedgerEntry.objects.filter(
-        account__trader_id=trader_id, kind__in=FLOW_KINDS, timestamp__gte=start, timestamp__lt=end
-    ).aggregate(s=Sum("amount"))["s"]
-    return total or Decimal(0)
+    return _net_flows(trader_id=trader_id, days={day}).get(day, Decimal(0))
 
 
 def _day_positions(*, trader_id: int, day: date) -> dict:
@@ -433,9 +449,10 @@ def daily_flows_refresh(*, trader_id: int, dates: Iterable[date]) -> int:
     existing = list(
         DailyEquity.objects.filter(trader_id=trader_id, date__in=set(dates), source=DailyEquity.Source.EXCHANGE)
     )
+    flows = _net_flows(trader_id=trader_id, days={row.date for row in existing})
     rows = []
     for row in existing:
-        flow = _day_net_flow(trader_id=trader_id, day=row.date)
+        flow = flows.get(row.date, Decimal(0))
         if flow != row.net_flow:
             rows.append(
                 {
