@@ -12,6 +12,7 @@ class MarketSeriesAdmin(admin.ModelAdmin):
 @admin.register(Observation)
 class ObservationAdmin(admin.ModelAdmin):
     list_display = ["series", "date", "value"]
+    list_select_related = ["series"]  # each row shows its series: one join, not a query per row
     list_filter = ["series"]
     date_hierarchy = "date"
 

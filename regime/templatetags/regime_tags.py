@@ -90,6 +90,12 @@ def regime_widget(reading: RegimeReading | None = None, compact: bool = False) -
     return widget_context(reading or regime_reading_latest(), compact=compact)
 
 
+@register.filter
+def regime_label(label: str) -> str:
+    """`{{ reading.label|regime_label }}`: the label's text in the active language (narrative.label_text)."""
+    return narrative.label_text(label)
+
+
 @register.simple_tag
 def regime_simulated_from():
     """`{% regime_simulated_from as day %}`: the first reading built on simulated values after real ones, or None."""
