@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 
 from campaigns.models import Campaign, Post, RewardPool
 from campaigns.selectors import campaign_list
+from campaigns.services.enrolment import OPEN, registration_window_state
 from leaderboard.api import ERRORS, UID_PATTERN, StrictPagination, reject_blank
 from leaderboard.public_selectors import public_posts
 
@@ -46,7 +47,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]
 
     def get_registration_open(self, obj: Campaign) -> bool:
-        return obj.registration_opens_at <= timezone.now() < obj.registration_closes_at
+        return registration_window_state(campaign=obj, now=timezone.now()) == OPEN
 
 
 def _campaigns():
