@@ -164,7 +164,8 @@ def posts_moderate(
         raise ValidationError(_("A rejection needs a reason."))
     now = now or timezone.now()
     changed = skipped = 0
-    for post in Post.objects.select_for_update().filter(pk__in=post_ids).order_by("id"):
+    posts = Post.objects.select_for_update(of=("self",)).select_related("campaign")  # the audit names the campaign
+    for post in posts.filter(pk__in=post_ids).order_by("id"):
         before = {"status": post.status, "is_featured": post.is_featured, "is_home_page": post.is_home_page}
         if action == "quality":
             post.status, post.rejection_reason = Post.Status.QUALITY, ""
@@ -336,7 +337,7 @@ def posts_import(*, rows: list[dict], actor=None, on_row=None) -> ImportResult:
                 action="post.engagement_imported",
                 target=existing,
                 actor=actor,
-                campaign=existing.campaign,
+                campaign=row["campaign"],  # the known post's campaign (matched on it): no query per row
                 data={k: str(v) for k, v in changes.items()},
             )
             updated += 1
