@@ -66,8 +66,9 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
+    """The real public data folder (settings.SHARED_DATA_DIR), read in place; tests that need it skip without it."""
     path = Path(settings.SHARED_DATA_DIR)
     if not path.exists():
         pytest.skip(f"shared data not found at {path}")

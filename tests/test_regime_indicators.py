@@ -38,8 +38,8 @@ def _on_or_before(d: dict, day: date) -> float:
 
 
 @pytest.fixture(scope="module")
-def real(shared_data_module):
-    folder = shared_data_module
+def real(shared_data):
+    folder = shared_data
     raw = {
         "BTC/USDT": _read_dated(folder / "btc_usdt_daily_hyperliquid_2023-2026.csv", "time", "close", ms=True),
         "DGS10": _read_dated(folder / "fred_DGS10.csv", "date", "value"),
@@ -52,18 +52,6 @@ def real(shared_data_module):
     }
     table = ind.regime_table({k: _series(v) for k, v in raw.items()})
     return raw, table
-
-
-@pytest.fixture(scope="module")
-def shared_data_module():
-    from pathlib import Path
-
-    from django.conf import settings
-
-    path = Path(settings.SHARED_DATA_DIR)
-    if not path.exists():
-        pytest.skip(f"shared data not found at {path}")
-    return path
 
 
 def test_btc_deepest_drawdown_of_the_last_year_matches_a_plain_computation(real):
