@@ -6,14 +6,16 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.translation import get_language
 
-register = template.Library()
+from leaderboard.public_selectors import SORTS
 
-_FIELD = {"vs_btc": "excess_return_vs_btc"}
+register = template.Library()
 
 
 @register.filter
 def cell(standing, key: str):
-    return getattr(standing, _FIELD.get(key, key), None)
+    """The Standing value behind a board column (the column key is the ?sort= key: public_selectors.SORTS)."""
+    field = SORTS[key][0] if key in SORTS else key
+    return getattr(standing, field, None)
 
 
 @register.filter
