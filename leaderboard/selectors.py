@@ -4,7 +4,7 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod
-from leaderboard.models import FLAG_LABELS, FlagReview, LeadTrader, RankingRun, Standing
+from leaderboard.models import FLAG_LABELS, FlagReview, RankingRun, Standing
 
 # Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
 HIDDEN_ENROLMENTS = [Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
@@ -54,21 +54,6 @@ def standing_list(*, run: RankingRun, eligible_only: bool = False) -> QuerySet[S
     if eligible_only:
         qs = qs.filter(eligible=True)
     return qs.order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "trader_id")
-
-
-def standing_for_trader(*, run: RankingRun, trader: LeadTrader) -> Standing | None:
-    return standing_list(run=run).filter(trader=trader).first()
-
-
-def trader_rank_history(*, trader: LeadTrader, campaign: Campaign, window: str) -> list[tuple]:
-    """[(published_at, rank or None, score), ...] oldest first, over the published runs of one window."""
-    return list(
-        Standing.objects.filter(
-            trader=trader, run__campaign=campaign, run__window=window, run__status=RankingRun.Status.PUBLISHED
-        )
-        .order_by("run__published_at", "run_id")
-        .values_list("run__published_at", "rank", "score")
-    )
 
 
 def standing_explanation(*, standing: Standing) -> dict:
