@@ -41,6 +41,7 @@ from campaigns.services.enrolment import (
 )
 from leaderboard.forms import ApiCredentialsForm, EmailAuthenticationForm, TraderRegistrationForm
 from leaderboard.models import LeadTrader
+from leaderboard.selectors import exchange_account_of
 from leaderboard.services.accounts import trader_credentials_set
 from leaderboard.services.traders import trader_register
 
@@ -195,7 +196,7 @@ def me_api_key(request):
     trader = selectors.trader_of_user(request.user)
     if trader is None:
         return redirect("campaigns:me")
-    account = trader.accounts.filter(exchange_id=trader.exchange).order_by("id").first()
+    account = exchange_account_of(trader=trader)
     form = ApiCredentialsForm(request.POST or None)
     if request.method == "POST":
         if rate_limit_exceeded(rule=enrol_limit(), ip=client_ip(request)):

@@ -5,8 +5,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -159,22 +158,6 @@ def board_state_entry(*, slug: str | None, window: str, now=None) -> tuple[tuple
     return state, seconds
 
 
-def _cache_get_hot(key: str):
-    """cache.get for the one read every page view makes, without the redis client Django's RedisCache builds per call.
-
-    Building that client (redis-py fills its response-callback table each time) costs more than the round trip
-    itself, so the backend keeps one, on the same connection pool. Other backends: plain cache.get.
-    """
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return backend.get(key)
-    client = backend.__dict__.get("_board_state_client")
-    if client is None:
-        client = backend.__dict__["_board_state_client"] = backend._cache.get_client(key)
-    raw = client.get(backend.make_and_validate_key(key))
-    return None if raw is None else backend._cache._serializer.loads(raw)
-
-
 def board_state_cache_value(state: tuple, seconds: int) -> tuple:
     """What the cache holds: the state and when it expires, so a process's copy expires with the shared entry."""
     return (state, time.time() + seconds)
@@ -191,13 +174,12 @@ def board_state_cached(*, slug: str | None, window: str, now=None) -> tuple[int,
         return entry[0]
     taken = board_state_mirror.token()
     try:
-        entry = _cache_get_hot(key)
+        entry = cache.get(key)  # only when this process has no copy: not on the hot path
     except Exception:
         logger.warning("board state cache get failed", exc_info=True)
         return board_state(slug=slug, window=window, now=now)
     if entry is not None:
-        if len(entry) > 1:  # entries written before copies carried an expiry are read, never copied
-            board_state_mirror.put(key, entry, expires_at=entry[1], taken=taken)
+        board_state_mirror.put(key, entry, expires_at=entry[1], taken=taken)
         return entry[0]
     state, seconds = board_state_entry(slug=slug, window=window, now=now)
     if state is not None and seconds > 0:

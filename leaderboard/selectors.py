@@ -4,7 +4,7 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod
-from leaderboard.models import FLAG_LABELS, FlagReview, RankingRun, Standing
+from leaderboard.models import FLAG_LABELS, ExchangeAccount, FlagReview, LeadTrader, RankingRun, Standing
 
 # Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
 HIDDEN_ENROLMENTS = [Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
@@ -19,6 +19,11 @@ REASON_LABELS = {
     "flagged": _("Held for review by an anti-gaming flag"),
     "no_score": _("No value for the score metric"),
 }
+
+
+def exchange_account_of(*, trader: LeadTrader) -> ExchangeAccount | None:
+    """The trader's account on the exchange they registered with (the one their API key is for)."""
+    return trader.accounts.filter(exchange_id=trader.exchange).order_by("id").first()
 
 
 def _published() -> QuerySet[RankingRun]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from leaderboard.encryption import encrypt
 from leaderboard.models import ExchangeAccount, LeadTrader
+from leaderboard.selectors import exchange_account_of
 
 
 @transaction.atomic
@@ -58,7 +59,7 @@ def trader_credentials_set(
     """Add or replace the trader's API key on their registered exchange; audited without any secret."""
     from campaigns.services.audit import audit_record  # the one audit log lives in the campaigns app
 
-    account = trader.accounts.filter(exchange_id=trader.exchange).order_by("id").first()
+    account = exchange_account_of(trader=trader)
     replaced = account is not None and account.has_credentials
     if account is None:
         account = ExchangeAccount.objects.create(trader=trader, exchange_id=trader.exchange)
