@@ -137,6 +137,7 @@ def cache_retry_after_seconds() -> int:
 def _cache_settings_changed(*, setting, **kwargs) -> None:
     if setting == "CACHES":  # another server (tests): forget what the old one did
         _breaker.reset()
+        _outage_log.reset()
 
 
 setting_changed.connect(_cache_settings_changed, dispatch_uid="core_cache_settings_changed")

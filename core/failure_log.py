@@ -50,3 +50,8 @@ class RecurringFailureLog:
             count, self._failing, self._unlogged = self._unlogged, False, 0
             self._last_logged = float("-inf")
         self.logger.warning("%s reachable again (%d unreported failure(s) before it came back).", self.what, count)
+
+    def reset(self) -> None:
+        """Forget the current story (the cache settings changed: another server, another outage)."""
+        with self._lock:
+            self._failing, self._unlogged, self._last_logged = False, 0, float("-inf")

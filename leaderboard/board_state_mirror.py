@@ -190,6 +190,7 @@ def restart() -> None:
 def _cache_settings_changed(*, setting, **kwargs) -> None:
     if setting == "CACHES":
         restart()
+        _listener_log.reset()
 
 
 def _after_fork_in_child() -> None:
