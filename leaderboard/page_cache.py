@@ -12,6 +12,7 @@ stale. Two kinds of page:
 Redis entries live LEADERBOARD_PAGE_CACHE_SECONDS: runs are published every 30 minutes, so older versions are garbage.
 """
 
+import threading
 from collections import OrderedDict
 
 from django.conf import settings
@@ -23,21 +24,25 @@ class _Lru:
     def __init__(self, max_entries: int):
         self.max_entries = max_entries
         self._entries: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()  # threaded servers: a get racing an eviction must not raise
 
     def get(self, key: str):
-        value = self._entries.get(key)
-        if value is not None:
-            self._entries.move_to_end(key)
-        return value
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
 
     def put(self, key: str, value) -> None:
-        self._entries[key] = value
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
