@@ -299,8 +299,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": CELERY_BROKER_RESTORE_INTERVAL,
     "unacked_restore_throttle": 1,  # every sweep looks (kombu's default looks every 10th)
-    # A worker killed inside a sweep holds its mutex until this expires (kombu's default: 5 minutes).
-    "unacked_mutex_expire": max(10, min(300, CELERY_BROKER_VISIBILITY_TIMEOUT)),
+    # A worker killed inside a sweep holds the sweep's mutex until it expires (kombu's default: 5 minutes, added to
+    # the redelivery time). A sweep takes milliseconds, and two at once still restore each message once.
+    "unacked_mutex_expire": 30,
 }
 if env.str("CELERY_BROKER_KEY_PREFIX", default=""):  # several deployments (or test runs) in one Redis database
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.str("CELERY_BROKER_KEY_PREFIX")
