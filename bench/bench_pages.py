@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_pages.py [--traders 10000] [--duration 10] [--rounds 3] [--sqlite]
 
-Defaults: PostgreSQL (DATABASE_URL, default database sb_pages_bench, recreated) and Redis db 3 as the cache
-(REDIS_URL), as deployed; --sqlite uses a fresh SQLite file (the embedded default), Redis still the cache.
+Defaults: PostgreSQL (DATABASE_URL, default database sb_pages_bench, recreated) and Redis db 3 as the broker
+(REDIS_URL), db 4 as the cache (REDIS_CACHE_URL's default), as deployed; --sqlite uses a fresh SQLite file (the
+embedded default), Redis still the cache.
 gunicorn with 2 sync workers on 127.0.0.1, wrk with 32 connections:
 1. build a campaign with 10,000 ranked traders (8 published runs: 7d/30d/90d/period, each with a previous run);
 2. warm both URLs, then measure the minimal view and the leaderboard page (window=30d, page 1) for the same

@@ -2,7 +2,9 @@
 production, so all web workers agree).
 
 A fixed window per (scope, client IP): the first hit creates the counter with the window as its expiry, later
-hits increment it atomically (INCR in Redis).
+hits increment it atomically (INCR in Redis). The counters go through core.cache's required face: when the cache is
+down a limit cannot count, so it refuses (CacheUnavailable, answered as a 503 "try again shortly"), never lets the
+attempt through uncounted.
 """
 
 import hashlib
@@ -10,7 +12,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+
+from core.cache import required_cache
 
 
 @dataclass(frozen=True)
@@ -81,12 +84,12 @@ def rate_limit_exceeded_for_email(*, rule: RateLimit, email: str, now: float | N
 def _count_over_limit(*, rule: RateLimit, who: str, now: float | None) -> bool:
     window = int((now if now is not None else time.time()) // rule.window_seconds)
     key = f"ratelimit:{rule.scope}:{who}:{window}"
-    if cache.add(key, 1, timeout=rule.window_seconds):
+    if required_cache.add(key, 1, timeout=rule.window_seconds):
         count = 1
     else:
         try:
-            count = cache.incr(key)
+            count = required_cache.incr(key)
         except ValueError:  # expired between add and incr: start again
-            cache.add(key, 1, timeout=rule.window_seconds)
+            required_cache.add(key, 1, timeout=rule.window_seconds)
             count = 1
     return count > rule.limit

@@ -22,7 +22,13 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.signals import setting_changed
 
+from core.failure_log import RecurringFailureLog
+
 logger = logging.getLogger(__name__)
+# A lost connection is retried with backoff; the log says so once per interval, like every other cache failure.
+_listener_log = RecurringFailureLog(
+    logger, "Board-state channel", interval_setting="CACHE_OUTAGE_LOG_SECONDS", default_interval=60.0
+)
 
 ALL = ""  # the message that drops every copy (a campaign change touches several entries)
 PING_AFTER_SECONDS = 5.0  # silence after which the listener pings
@@ -148,6 +154,7 @@ def _listen(backend: RedisCache, epoch: int) -> None:
                     heard, pinged = now, False
                     if message["type"] == "subscribe":
                         _set_live(True, epoch)
+                        _listener_log.recovered()
                         retry = 0.5
                     elif message["type"] == "message":
                         data = message["data"]
@@ -158,7 +165,7 @@ def _listen(backend: RedisCache, epoch: int) -> None:
                     pubsub.ping()
                     pinged = True
         except Exception as error:
-            logger.warning("board-state listener lost Redis (%s); copies are off until it is back", error)
+            _listener_log.failed(error, "this process reads the board version from Redis or the database meanwhile")
         finally:
             _set_live(False, epoch)
             if pubsub is not None:
@@ -183,6 +190,7 @@ def restart() -> None:
 def _cache_settings_changed(*, setting, **kwargs) -> None:
     if setting == "CACHES":
         restart()
+        _listener_log.reset()
 
 
 def _after_fork_in_child() -> None:

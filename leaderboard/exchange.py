@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import ccxt
 from django.conf import settings
-from django.core.cache import cache
 
+from core.cache import required_cache  # a budget or lock that cannot be read refuses (CacheUnavailable)
 from leaderboard.encryption import decrypt
 from leaderboard.models import ExchangeAccount
 
@@ -49,9 +49,9 @@ class SharedRateLimiter:
             now_ms = int(time.time() * 1000)
             window = now_ms // self.window_ms
             key = f"ccxt-rate:{self.exchange_id}:{window}"
-            cache.add(key, 0, timeout=max(2, self.window_ms // 1000 * 2))
+            required_cache.add(key, 0, timeout=max(2, self.window_ms // 1000 * 2))
             try:
-                used = cache.incr(key, units)
+                used = required_cache.incr(key, units)
             except ValueError:  # the key expired between add and incr: start the window again
                 continue
             if used <= self.budget_milli:
@@ -124,12 +124,12 @@ class AccountLock:
         self.ttl = ttl or settings.INGEST_LOCK_SECONDS
 
     def acquire(self) -> bool:
-        return cache.add(self.key, self.token, timeout=self.ttl)
+        return required_cache.add(self.key, self.token, timeout=self.ttl)
 
     def refresh(self) -> None:
-        if cache.get(self.key) == self.token:
-            cache.touch(self.key, self.ttl)
+        if required_cache.get(self.key) == self.token:
+            required_cache.touch(self.key, self.ttl)
 
     def release(self) -> None:
-        if cache.get(self.key) == self.token:
-            cache.delete(self.key)
+        if required_cache.get(self.key) == self.token:
+            required_cache.delete(self.key)

@@ -5,12 +5,12 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import Campaign, Enrollment, Payout, Post, RewardPeriod, RewardPool
+from core.cache import best_effort_cache
 from leaderboard import board_state_mirror
 from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
 from leaderboard.selectors import HIDDEN_ENROLMENTS
@@ -173,24 +173,18 @@ def board_state_cached(*, slug: str | None, window: str, now=None) -> tuple[int,
     if entry is not None:
         return entry[0]
     taken = board_state_mirror.token()
-    try:
-        entry = cache.get(key)  # only when this process has no copy: not on the hot path
-    except Exception:
-        logger.warning("board state cache get failed", exc_info=True)
-        return board_state(slug=slug, window=window, now=now)
+    entry = best_effort_cache.get(key)  # only when this process has no copy: not on the hot path
     if entry is not None:
         board_state_mirror.put(key, entry, expires_at=entry[1], taken=taken)
         return entry[0]
     state, seconds = board_state_entry(slug=slug, window=window, now=now)
+    # add, not set: a publish that commits while this reader was in the database has written a newer entry, which
+    # an older read must not overwrite (nor copy). Only a campaign with a published run is stored, so a visitor's
+    # made-up ?campaign= never adds a key. Redis down: add is False and nothing is copied.
     if state is not None and seconds > 0:
         value = board_state_cache_value(state, seconds)
-        try:
-            # add, not set: a publish that commits while this reader was in the database has written a newer
-            # entry, which an older read must not overwrite (nor copy).
-            if cache.add(key, value, seconds):
-                board_state_mirror.put(key, value, expires_at=value[1], taken=taken)
-        except Exception:
-            logger.warning("board state cache add failed", exc_info=True)
+        if best_effort_cache.add(key, value, seconds):
+            board_state_mirror.put(key, value, expires_at=value[1], taken=taken)
     return state
 
 

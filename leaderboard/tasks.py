@@ -3,6 +3,7 @@
 from celery import group, shared_task
 from django.conf import settings
 
+from core.cache import CacheUnavailable
 from leaderboard.services.ingestion import RETRYABLE_ERRORS, account_ingest, ingestible_account_ids
 from leaderboard.services.ranking import rankings_publish
 
@@ -23,9 +24,9 @@ def ingest_dispatch() -> int:
     name="leaderboard.tasks.ingest_account",
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=RETRYABLE_ERRORS,
+    autoretry_for=(*RETRYABLE_ERRORS, CacheUnavailable),  # the cache down: its lock and budget refuse; later
     retry_backoff=30,
-    retry_backoff_max=900,
+    retry_backoff_max=settings.CELERY_RETRY_MAX_COUNTDOWN,  # within the broker's visibility timeout
     retry_jitter=True,
     max_retries=6,
 )

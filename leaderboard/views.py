@@ -1,17 +1,15 @@
 """Public pages: home, leaderboard, trader profile. Thin: selectors read, templates show.
 
 The leaderboard's rendered table is cached under a key that contains the latest published run's id (the version),
-so publishing a run switches every reader to the new table at once; a cache outage only costs a re-render. The
-version itself is cached too (public_selectors.board_state_cached, rewritten on publish by services.board_cache).
+so publishing a run switches every reader to the new table at once; a cache outage only costs a re-render. Only
+pages bounded by data are shared through Redis (leaderboard.page_cache). The version itself is cached too
+(public_selectors.board_state_cached, rewritten on publish by services.board_cache).
 """
 
 import functools
 import hashlib
-import logging
-from collections import OrderedDict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
@@ -26,16 +24,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from leaderboard import board_state_mirror, charts
+from leaderboard import board_state_mirror, charts, page_cache
 from leaderboard import public_selectors as sel
 from leaderboard.explanation import score_breakdown
 from leaderboard.models import RankingRun
 from leaderboard.templatetags.board_tags import board_url
 
-logger = logging.getLogger(__name__)
-
 CSRF_PLACEHOLDER = b"__starboard_csrf_token__"
-CACHE_SECONDS = 24 * 3600  # a safety net only: the run id in the key is what replaces a table
 MAX_QUERY = 64
 
 # Column key -> (label, format, hidden on narrow screens). The key is also the ?sort= value.
@@ -60,46 +55,10 @@ COLUMNS = [
 ]
 
 
-# Versioned keys name immutable content (a new run is a new key), so each worker may also keep the hottest
-# entries in its own memory without ever serving a stale page: Redis is shared, this saves its round trip.
-_LOCAL: OrderedDict[str, object] = OrderedDict()
-_LOCAL_MAX = 256
-
-
-def _cache_get(key: str):
-    value = _LOCAL.get(key)
-    if value is not None:
-        _LOCAL.move_to_end(key)
-        return value
-    try:
-        value = cache.get(key)
-    except Exception:  # Redis down or unreachable: render from the database instead
-        logger.warning("cache get failed for %s", key, exc_info=True)
-        return None
-    if value is not None:
-        _local_put(key, value)
-    return value
-
-
-def _cache_set(key: str, value, timeout: int = CACHE_SECONDS) -> None:
-    _local_put(key, value)
-    try:
-        cache.set(key, value, timeout)
-    except Exception:
-        logger.warning("cache set failed for %s", key, exc_info=True)
-
-
 def local_cache_clear() -> None:
     """Forget this process's copies (tests do this with cache.clear(); production never needs to)."""
-    _LOCAL.clear()
+    page_cache.local_copies_clear()
     board_state_mirror.clear()
-
-
-def _local_put(key: str, value) -> None:
-    _LOCAL[key] = value
-    _LOCAL.move_to_end(key)
-    while len(_LOCAL) > _LOCAL_MAX:
-        _LOCAL.popitem(last=False)
 
 
 _CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
@@ -201,8 +160,11 @@ def leaderboard(request):
         return not_modified
 
     key = f"pages:leaderboard:v{version}:{digest}"
+    canonical = page_cache.is_canonical(
+        query=query, page_number=page_number, descending=descending, first_click_descending=sel.SORTS[sort][1]
+    )
     if whole_page:
-        pieces = _cache_get(key + ":whole")
+        pieces = page_cache.page_get(key + ":whole", canonical=canonical)
         if pieces is not None:
             response = HttpResponse(_with_csrf_token(request, pieces))
             _stamp(response, etag=etag, last_modified=last_modified)
@@ -210,7 +172,7 @@ def leaderboard(request):
 
     if state is not None:
         campaign, run = sel.board_objects(campaign_id=campaign_id, run_id=run_id)
-    table = _cache_get(key)
+    table = page_cache.page_get(key, canonical=canonical)
     if table is None:
         table = _render_board(
             request,
@@ -222,7 +184,7 @@ def leaderboard(request):
             query=query,
             page_number=page_number,
         )
-        _cache_set(key, table)
+        page_cache.page_put(key, table, canonical=canonical)
     context = {
         "campaign": campaign,
         "run": run,
@@ -238,7 +200,7 @@ def leaderboard(request):
         placeholder = CSRF_PLACEHOLDER.decode()
         html = render_to_string("leaderboard/leaderboard.html", {**context, "csrf_token": placeholder}, request)
         pieces = tuple(html.encode().split(CSRF_PLACEHOLDER))  # stored encoded: a hit costs no re-encoding
-        _cache_set(key + ":whole", pieces)
+        page_cache.page_put(key + ":whole", pieces, canonical=canonical)
         response = HttpResponse(_with_csrf_token(request, pieces))
     else:
         response = render(request, "leaderboard/leaderboard.html", context)

@@ -1,6 +1,7 @@
 """Celery tasks of the regime app: thin wrappers around one service each."""
 
 from celery import shared_task
+from django.conf import settings
 
 from regime.services.candles import RETRYABLE, btc_candles_pull
 from regime.services.readings import regime_readings_compute
@@ -10,7 +11,7 @@ from regime.services.readings import regime_readings_compute
     name="regime.tasks.pull_btc_candles",
     autoretry_for=RETRYABLE,
     retry_backoff=30,
-    retry_backoff_max=30 * 60,
+    retry_backoff_max=settings.CELERY_RETRY_MAX_COUNTDOWN,  # within the broker's visibility timeout
     retry_jitter=True,
     max_retries=6,
 )

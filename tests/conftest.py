@@ -105,14 +105,19 @@ def _database_url_for_tests() -> str:
 
 
 @contextlib.contextmanager
-def celery_worker_running(*, env: dict, args: list[str], log_name: str):
-    """A real `celery worker` process on REDIS_URL with the given environment and arguments, until the block ends."""
+def celery_worker_running(*, env: dict, args: list[str], log_name: str, control_app=None):
+    """A real `celery worker` process on REDIS_URL with the given environment and arguments, until the block ends.
+
+    It runs in a session of its own, so a test can kill the whole worker (main process and pool) at once with
+    os.killpg. control_app: the Celery app that pings it, when the worker's broker settings differ from ours.
+    """
     import subprocess
     import sys
     import time
 
     from config.celery import app
 
+    pinger = control_app or app
     log_path = (ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS) / log_name
     log = open(log_path, "w")  # noqa: SIM115 - closed in the teardown below
     worker = subprocess.Popen(
@@ -121,12 +126,13 @@ def celery_worker_running(*, env: dict, args: list[str], log_name: str):
         env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     worker.log_path = log_path
     hostname = next(a.split("=", 1)[1] for a in args if a.startswith("--hostname="))
     try:
         deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[hostname.replace("%h", socket.gethostname())], timeout=1.0):
+        while not pinger.control.ping(destination=[hostname.replace("%h", socket.gethostname())], timeout=1.0):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Celery worker did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")
         yield worker
@@ -146,6 +152,7 @@ def celery_worker_env(django_db_blocker) -> dict:
     return {
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.REDIS_URL,
+        "REDIS_CACHE_URL": settings.REDIS_CACHE_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }

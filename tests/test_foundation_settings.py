@@ -10,16 +10,12 @@ from django.conf import settings
 
 from leaderboard.encryption import decrypt, encrypt
 
-_NOT_INHERITED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+_NOT_INHERITED = {"DATABASE_URL", "REDIS_URL", "REDIS_CACHE_URL", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
 
 
 def _run(args, **env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
     return subprocess.run(MANAGE + args, env={**clean, **env}, capture_output=True, text=True, timeout=120)
 
 

@@ -23,7 +23,7 @@ KEY = board_state_key(slug=None, window="30d")
 
 
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL)
+    return redis.Redis.from_url(settings.REDIS_CACHE_URL)
 
 
 def _wait_for(condition, *, seconds: float = 10.0) -> bool:

@@ -142,7 +142,7 @@ def test_version_entry_in_redis_follows_publishes(client, settings):
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     board = build_board(traders=10)
     client.get("/leaderboard/?window=7d")
-    server = redis.Redis.from_url(settings.REDIS_URL)
+    server = redis.Redis.from_url(settings.REDIS_CACHE_URL)
     assert server.keys("*pages:board-state:*:7d")
     run = publish_new_run(campaign=board["campaign"], window="7d", traders=board["traders"])
     assert cache.get(board_state_key(slug=None, window="7d"))[0][1] == run.pk

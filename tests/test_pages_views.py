@@ -229,11 +229,11 @@ def test_versioned_cache_in_redis(client, board, settings):
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     client.get("/leaderboard/?window=7d")
     run = board["runs"]["7d"]
-    keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_URL).keys("*pages:leaderboard*")]
+    keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_CACHE_URL).keys("*pages:leaderboard*")]
     assert any(f"pages:leaderboard:v{run.pk}." in key for key in keys)
     newer = publish_new_run(campaign=board["campaign"], window="7d", traders=board["traders"])
     client.get("/leaderboard/?window=7d")
-    keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_URL).keys("*pages:leaderboard*")]
+    keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_CACHE_URL).keys("*pages:leaderboard*")]
     assert any(f"pages:leaderboard:v{newer.pk}." in key for key in keys)
 
 

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.CacheUnavailableMiddleware",  # a limit that cannot count: 503 "try again shortly"
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,15 +90,46 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache and Celery broker: Redis when REDIS_URL is set, otherwise in-process.
+# Redis: the Celery broker (queues, results) and the cache are kept apart, so nothing a visitor does to the cache can
+# crowd out or evict a queued task, and flushing the cache never drops one. REDIS_URL is the broker; REDIS_CACHE_URL
+# the cache, by default the next database number on the same server (.../0 -> .../1; REDIS_URL must then not use
+# the server's last database). In production give the cache its own instance, bounded with maxmemory and
+# allkeys-lru, and the broker its own with noeviction (docs/redis.md). Without REDIS_URL: in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+
+
+def _next_database(url: str) -> str:
+    """The same Redis server, the next database number (redis://h:6379/7 -> redis://h:6379/8)."""
+    from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if parts.scheme == "unix" or "db" in query:  # unix sockets name the database in the query string
+        query["db"] = [str(int(query.get("db", ["0"])[0]) + 1)]
+        return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{database + 1}"))
+
+
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (_next_database(REDIS_URL) if REDIS_URL else "")
+if REDIS_CACHE_URL and env.str("CELERY_BROKER_URL", default=REDIS_URL) == REDIS_CACHE_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("REDIS_CACHE_URL must name another Redis database (or instance) than the broker's.")
+# Every cache call goes through core.cache: a server that does not answer within this many seconds counts as down,
+# and the process then leaves it alone for CACHE_RETRY_SECONDS (pages read the database meanwhile, rate-limited
+# actions answer 503 "try again shortly"); the outage is logged once per CACHE_OUTAGE_LOG_SECONDS.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=1.0)
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5.0)
+CACHE_OUTAGE_LOG_SECONDS = env.float("CACHE_OUTAGE_LOG_SECONDS", default=60.0)
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="starboard"),
             "TIMEOUT": 3600,
+            "OPTIONS": {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT, "socket_timeout": CACHE_SOCKET_TIMEOUT},
         }
     }
 else:
@@ -111,8 +143,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# The longest any task may run (the hard limit kills it); the broker's visibility timeout is derived from it below.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=CELERY_TASK_TIME_LIMIT * 5 // 6)
+CELERY_RESULT_EXPIRES = env.int("CELERY_RESULT_EXPIRES", default=3600)  # nothing reads results later; bounds memory
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -184,7 +218,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.AnonRateThrottle"],  # counts in the cache, refuses (503) when it is down
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="600/minute")},
 }
 SPECTACULAR_SETTINGS = {
@@ -228,6 +263,12 @@ PASSWORD_RESET_EMAIL_RATE_LIMIT = (
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Leaderboard pages shared through the cache (leaderboard.page_cache): without a search, the first N pages of each
+# column in its first-click order, per campaign, window and language, so their number is bounded by data; every other
+# variant stays in a small per-process LRU. Entries live an hour (runs are published every 30 minutes).
+LEADERBOARD_SHARED_PAGES = env.int("LEADERBOARD_SHARED_PAGES", default=3)
+LEADERBOARD_PAGE_CACHE_SECONDS = env.int("LEADERBOARD_PAGE_CACHE_SECONDS", default=3600)
+
 # Ingestion through ccxt.
 INGEST_LOOKBACK_DAYS = env.int("INGEST_LOOKBACK_DAYS", default=180)  # first pull of a new account
 INGEST_MAX_WINDOW_DAYS = env.int("INGEST_MAX_WINDOW_DAYS", default=30)  # widest time window asked at once
@@ -240,3 +281,30 @@ EXCHANGE_TIMEOUT_MS = env.int("EXCHANGE_TIMEOUT_MS", default=20000)
 EXCHANGE_REPLAY_ENABLED = env.bool("EXCHANGE_REPLAY_ENABLED", default=DJANGO_ENV != "production")
 EXCHANGE_REPLAY_LATENCY_MS = env.int("EXCHANGE_REPLAY_LATENCY_MS", default=0)  # a recorded answer's network delay
 EXCHANGE_REPLAY_DIR = Path(env.str("EXCHANGE_REPLAY_DIR", default=str(BASE_DIR / "tests" / "fixtures" / "exchange")))
+
+# Celery's Redis transport redelivers a task whose worker died without acknowledging it (kill -9, a lost machine) once
+# the message has been unacknowledged for the visibility timeout; a clean shutdown requeues at once. Kombu's default
+# is an hour. It must outlast the longest a healthy worker holds a message unacknowledged, or a running task is
+# delivered twice: its countdown (the longest retry backoff, CELERY_RETRY_MAX_COUNTDOWN, or the ingest lock's retry)
+# plus the hard time limit, plus a minute. Workers sweep for such messages every CELERY_BROKER_RESTORE_INTERVAL
+# seconds (kombu's default sweep is every 100 s), so a killed worker's task runs again within about
+# visibility + interval once any worker is up.
+CELERY_RETRY_MAX_COUNTDOWN = env.int("CELERY_RETRY_MAX_COUNTDOWN", default=5 * 60)  # tasks' retry_backoff_max
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_BROKER_VISIBILITY_TIMEOUT",
+    default=CELERY_TASK_TIME_LIMIT + max(CELERY_RETRY_MAX_COUNTDOWN, INGEST_LOCK_SECONDS + 1) + 60,
+)
+CELERY_BROKER_RESTORE_INTERVAL = env.int("CELERY_BROKER_RESTORE_INTERVAL", default=10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": CELERY_BROKER_RESTORE_INTERVAL,
+    "unacked_restore_throttle": 1,  # every sweep looks (kombu's default looks every 10th)
+    # A worker killed inside a sweep holds the sweep's mutex until it expires (kombu's default: 5 minutes, added to
+    # the redelivery time). A sweep takes milliseconds, and two at once still restore each message once.
+    "unacked_mutex_expire": 30,
+}
+if env.str("CELERY_BROKER_KEY_PREFIX", default=""):  # several deployments (or test runs) in one Redis database
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.str("CELERY_BROKER_KEY_PREFIX")
+# Celery's documentation asks for the same value on the result backend and the app.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+CELERY_VISIBILITY_TIMEOUT = CELERY_BROKER_VISIBILITY_TIMEOUT

@@ -6,17 +6,13 @@ entry is recomputed from the database (the same query a reader falls back to), s
 a reader would have found there.
 """
 
-import logging
-
-from django.core.cache import cache
 from django.db import transaction
 
 from campaigns.models import Campaign
+from core.cache import CACHE_ERRORS, best_effort_cache, cache_failure_report
 from leaderboard import board_state_mirror
 from leaderboard import public_selectors as sel
 from leaderboard.models import RankingRun
-
-logger = logging.getLogger(__name__)
 
 
 def board_state_refresh(*, campaign: Campaign, window: str) -> None:
@@ -25,14 +21,12 @@ def board_state_refresh(*, campaign: Campaign, window: str) -> None:
     for slug in (None, campaign.slug):
         key = sel.board_state_key(slug=slug, window=window)
         keys.append(key)
-        try:
-            state, seconds = sel.board_state_entry(slug=slug, window=window)
-            if state is None or seconds <= 0:
-                cache.delete(key)
-            else:
-                cache.set(key, sel.board_state_cache_value(state, seconds), seconds)
-        except Exception:  # Redis down: readers use the database until it is back
-            logger.warning("board state refresh failed for %s", key, exc_info=True)
+        state, seconds = sel.board_state_entry(slug=slug, window=window)
+        # Redis down: nothing is written and readers use the database until it is back (core.cache logs it).
+        if state is None or seconds <= 0:
+            best_effort_cache.delete(key)
+        else:
+            best_effort_cache.set(key, sel.board_state_cache_value(state, seconds), seconds)
     _announce(keys)
 
 
@@ -45,10 +39,7 @@ def board_state_refresh_on_commit(*, run: RankingRun) -> None:
 def board_state_forget(*, slugs: list[str]) -> None:
     """A campaign changed (dates, active flag, slug): drop the featured entries and those of its slugs."""
     keys = [sel.board_state_key(slug=slug, window=w) for slug in [None, *slugs] for w in sel.WINDOWS]
-    try:
-        cache.delete_many(keys)
-    except Exception:
-        logger.warning("board state forget failed", exc_info=True)
+    best_effort_cache.delete_many(keys)
     _announce([board_state_mirror.ALL])
 
 
@@ -56,8 +47,8 @@ def _announce(keys: list[str]) -> None:
     """Every process drops its copies of these entries (this one at once, the others through Redis pub/sub)."""
     try:
         board_state_mirror.announce(keys)
-    except Exception:  # Redis down: no process keeps copies while its listener is disconnected
-        logger.warning("board state announce failed", exc_info=True)
+    except CACHE_ERRORS as error:  # Redis down: no process keeps copies while its listener is disconnected
+        cache_failure_report(error)
 
 
 def _campaign_saving(sender, instance: Campaign, **kwargs) -> None:

@@ -1,8 +1,8 @@
 """`{% load regime_tags %}{% regime_widget %}`: the liquidity-regime widget, self-contained (its own CSS)."""
 
 from django import template
-from django.core.cache import cache
 
+from core.cache import best_effort_cache
 from regime import narrative
 from regime.charts import sparkline
 from regime.indicators import INDICATORS, LEGS, NO_DATA, stored_indicator
@@ -19,7 +19,7 @@ def _sparklines(reading: RegimeReading) -> dict[str, str]:
     """SVG points of each indicator over the last SPARK_DAYS readings; cached per reading and score, since every
     page shows the widget and the points only change when a reading is (re)computed."""
     key = f"regime:sparks:{reading.pk}:{reading.as_of}:{reading.score!r}"
-    cached = cache.get(key)
+    cached = best_effort_cache.get(key)  # Redis down: computed from the database
     if cached is not None:
         return cached
     history = list(
@@ -28,7 +28,7 @@ def _sparklines(reading: RegimeReading) -> dict[str, str]:
         .values_list("components", flat=True)[:SPARK_DAYS]
     )[::-1]
     sparks = {spec.key: sparkline([stored_indicator(h, spec.key).get("value") for h in history]) for spec in INDICATORS}
-    cache.set(key, sparks, 6 * 3600)
+    best_effort_cache.set(key, sparks, 6 * 3600)
     return sparks
 
 
