@@ -1,0 +1,242 @@
+"""What copiers would have made: every start day of a window, every trader at once, pure numpy/pandas (no Django).
+
+A copier who starts on day s copies the lead trader proportionally (Gate's default "proportional to total" mode:
+the copier's positions are the trader's scaled to the copier's equity), so before costs the copier earns the
+trader's daily return r_t. The copier's own costs and the profit share then make the difference
+(docs/copier-outcome.md writes this out with a worked example and the sources of the defaults):
+
+    c_t = r_t + trader_fees_t - turnover_t · (fee_rate + slippage_rate)   the copier's daily return
+    V_t = V_{t-1} · max(0, 1 + c_t),   V_{s-1} = 1                         equity, never below zero (isolated margin)
+    at the end of each settlement day, and at the window's end when settle_at_end:
+        if V > H:  V -= profit_share · (V - H);  H = V                    high-water mark H, starting at 1
+
+turnover_t is the trader's traded notional that day over the trader's capital at work (from fills); the copier trades
+the same fraction of its own equity, so it pays fee_rate (its taker fee) and loses slippage_rate on it. trader_fees_t
+is the fees the trader paid that day over capital at work (from fills): r_t is net of them, and the copier pays its
+own instead, so they are added back; without it (None) r_t is taken as the copier's return before its fees, which
+understates the copier by the trader's own fee rate. Missing inputs count as 0; a day without a return (NaN) is flat.
+Settling at the window's end means the copier stops copying then, which Gate settles at once.
+
+The copier's outcome for start s is V_end - 1. Start days are the days on which the trader has a return. Per
+trader: copier_roi_median, copier_roi_p10, copier_roi_p90 (numpy's linear percentiles over the start days),
+copier_loss_share (share of start days with V_end < 1), copier_start_days, and trader_roi = prod(1 + r) - 1 (the
+trader's own window ROI, as `metrics.metrics_arrays` computes it), NaN below min_start_days.
+
+Vectorised over traders and start days: between two settlements the equity only compounds, so the computation walks
+the settlement segments (7 a week for daily settlement, about 1 for monthly), each step a (start days x traders)
+array operation; a trader's loop is never written. `settlement_days` turns a schedule in the campaign's zone into
+the boolean day mask this takes.
+
+For the integration (Standing fields copier_roi_median, copier_roi_p10, copier_roi_p90, copier_loss_share): the
+ranking task calls `copier_outcome_arrays(window_returns, turnover=..., trader_fees=..., settle=settlement_days(...),
+**assumptions)` with the rules' assumptions (`DEFAULT_ASSUMPTIONS` keys) and stores the values via metrics.db_value.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+# Gate's published rates (docs/copier-outcome.md cites each): a 10% profit share (Gate's lead-trader levels are 8,
+# 10, 12 and 14%), settled weekly on a high-water mark, the VIP 0 futures taker fee of 0.05%; slippage is ours.
+DEFAULT_ASSUMPTIONS = {
+    "profit_share": 0.10,
+    "fee_rate": 0.0005,
+    "slippage_rate": 0.0002,
+    "settle_at_end": True,
+    "min_start_days": 7,
+}
+SCHEDULES = ("daily", "weekly", "monthly")
+CACHE_COLUMNS = 512
+OUTCOMES = [
+    "copier_roi_median",
+    "copier_roi_p10",
+    "copier_roi_p90",
+    "copier_loss_share",
+    "copier_start_days",
+    "trader_roi",
+]
+
+
+def _same_shape(values, like: np.ndarray, name: str) -> np.ndarray:
+    if values is None:
+        return np.zeros_like(like)
+    matrix = np.asarray(values, dtype=float)
+    if matrix.shape != like.shape:
+        raise ValueError(f"{name} has shape {matrix.shape}, returns have {like.shape}")
+    return np.nan_to_num(matrix, nan=0.0)
+
+
+def copier_daily_returns(
+    returns, *, turnover=None, trader_fees=None, fee_rate: float, slippage_rate: float
+) -> np.ndarray:
+    """c_t of the module docstring: days x traders, NaN where the trader has no return."""
+    r = np.asarray(returns, dtype=float)
+    costs = _same_shape(turnover, r, "turnover") * (fee_rate + slippage_rate)
+    return r + _same_shape(trader_fees, r, "trader_fees") - costs
+
+
+def copier_final_equity(growth: np.ndarray, settle: np.ndarray, *, profit_share: float, settle_at_end: bool):
+    """V_end for every (start day, trader): growth is days x traders of max(0, 1 + c_t) (1 on flat days).
+
+    Returns a (start days x traders) matrix; row s is the copier who started on day s.
+    """
+    days, traders = growth.shape
+    settle = np.asarray(settle, dtype=bool)
+    if settle.shape != (days,):
+        raise ValueError(f"settle has {settle.shape[0]} days, returns have {days}")
+    ends = np.flatnonzero(settle)
+    if days and (not ends.size or ends[-1] != days - 1):
+        ends = np.append(ends, days - 1)
+    equity = np.ones((days, traders))
+    # Column chunks small enough to stay in the CPU cache across the walk over the segments.
+    for lo in range(0, traders, CACHE_COLUMNS):
+        part = slice(lo, min(lo + CACHE_COLUMNS, traders))
+        _walk_segments(growth[:, part], equity[:, part], settle, ends, profit_share, settle_at_end)
+    return equity
+
+
+def _walk_segments(growth, equity, settle, ends, profit_share, settle_at_end) -> None:
+    days = growth.shape[0]
+    mark = np.ones_like(equity)
+    excess = np.empty_like(equity)
+    first = 0
+    for last in ends:
+        segment = growth[first : last + 1]
+        # Copiers already in compound over the whole segment; those starting inside it from their own day.
+        equity[:first] *= segment.prod(axis=0)
+        equity[first : last + 1] = np.cumprod(segment[::-1], axis=0)[::-1]
+        if settle[last] or (last == days - 1 and settle_at_end):
+            # V -= share * max(V - H, 0); then H = max(H, V): the new mark is V after the share, or H unchanged.
+            v, h, e = equity[: last + 1], mark[: last + 1], excess[: last + 1]
+            np.subtract(v, h, out=e)
+            np.maximum(e, 0.0, out=e)
+            e *= profit_share
+            v -= e
+            np.maximum(h, v, out=h)
+        first = last + 1
+
+
+def copier_outcome_arrays(
+    returns,
+    *,
+    turnover=None,
+    trader_fees=None,
+    settle=None,
+    profit_share: float = DEFAULT_ASSUMPTIONS["profit_share"],
+    fee_rate: float = DEFAULT_ASSUMPTIONS["fee_rate"],
+    slippage_rate: float = DEFAULT_ASSUMPTIONS["slippage_rate"],
+    settle_at_end: bool = DEFAULT_ASSUMPTIONS["settle_at_end"],
+    min_start_days: int = DEFAULT_ASSUMPTIONS["min_start_days"],
+) -> dict[str, np.ndarray]:
+    """The OUTCOMES of every column of a (days x traders) returns matrix; settle: one bool per day (None: never,
+    so only the end of the window settles when settle_at_end)."""
+    r = np.asarray(returns, dtype=float)
+    if r.ndim != 2:
+        raise ValueError("returns must be a 2-D (days x traders) matrix")
+    days, traders = r.shape
+    settle = np.zeros(days, dtype=bool) if settle is None else settle
+    observed = ~np.isnan(r)
+    c = copier_daily_returns(
+        r, turnover=turnover, trader_fees=trader_fees, fee_rate=fee_rate, slippage_rate=slippage_rate
+    )
+    growth = np.where(observed, np.maximum(1.0 + c, 0.0), 1.0)
+    del c
+    outcome = copier_final_equity(growth, settle, profit_share=profit_share, settle_at_end=settle_at_end)
+    outcome -= 1.0
+    outcome[~observed] = np.nan
+    starts = observed.sum(axis=0)
+    enough = starts >= max(1, min_start_days)
+    out = {name: np.full(traders, np.nan) for name in OUTCOMES}
+    out["copier_start_days"] = starts.astype(float)
+    if enough.any():
+        picked = outcome[:, enough]
+        p10, median, p90 = column_quantiles(picked, starts[enough], [0.1, 0.5, 0.9])
+        out["copier_roi_p10"][enough], out["copier_roi_median"][enough], out["copier_roi_p90"][enough] = (
+            p10,
+            median,
+            p90,
+        )
+        out["copier_loss_share"][enough] = (picked < 0).sum(axis=0) / starts[enough]
+        out["trader_roi"][enough] = np.prod(np.where(observed[:, enough], 1.0 + r[:, enough], 1.0), axis=0) - 1.0
+    return out
+
+
+def column_quantiles(matrix: np.ndarray, counts: np.ndarray, quantiles) -> list[np.ndarray]:
+    """numpy's linear-rule quantiles of each column's non-NaN values (counts of them given, each >= 1), from one
+    sort of the whole matrix (NaN sorts last) instead of nanquantile's per-column work."""
+    ordered = np.sort(matrix, axis=0)
+    out = []
+    for q in quantiles:
+        position = q * (counts - 1.0)
+        below = np.floor(position).astype(np.intp)
+        above = np.minimum(below + 1, counts - 1).astype(np.intp)
+        low = np.take_along_axis(ordered, below[None, :], axis=0)[0]
+        high = np.take_along_axis(ordered, above[None, :], axis=0)[0]
+        out.append(low + (high - low) * (position - below))
+    return out
+
+
+def settlement_days(days, *, schedule: str, zone: str | ZoneInfo, weekday: int = 6, days_zone: str = "UTC"):
+    """One bool per day of `days` (calendar dates of the daily series, in days_zone): True when a settlement falls
+    before the next day's data, so it applies to that day's closing equity.
+
+    Settlements happen at local midnight in the campaign's zone: every day (daily), at the start of `weekday`
+    (0 = Monday ... 6 = Sunday; Gate settles its high-water-mark share "every Sunday at 00:00"), or on the 1st of
+    each month (monthly). A settlement at instant X applies to the last day that has ended by X.
+    """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"Unknown settlement schedule: {schedule!r} (one of {', '.join(SCHEDULES)})")
+    index = pd.DatetimeIndex(pd.to_datetime(list(days) if not isinstance(days, pd.Index) else days))
+    if index.empty:
+        return np.zeros(0, dtype=bool)
+    index = index.tz_localize(None).normalize()
+    zone_name = str(zone)
+    # Local midnights from a day before the first day to two after the last, so every boundary is covered.
+    first = (index.min() - pd.Timedelta(days=1)).tz_localize(days_zone).tz_convert(zone_name).normalize()
+    last = (index.max() + pd.Timedelta(days=2)).tz_localize(days_zone).tz_convert(zone_name)
+    midnights = pd.date_range(first.tz_localize(None), last.tz_localize(None), freq="D").tz_localize(
+        zone_name, nonexistent="shift_forward", ambiguous=False
+    )
+    if schedule == "weekly":
+        midnights = midnights[midnights.dayofweek == weekday]
+    elif schedule == "monthly":
+        midnights = midnights[midnights.day == 1]
+    # The day (in days_zone) whose end is the latest at or before each instant.
+    local = midnights.tz_convert(days_zone)
+    settled = (local.tz_localize(None) - pd.Timedelta(days=1)).floor("D")
+    return np.asarray(index.isin(settled))
+
+
+def turnover_inputs(fills: pd.DataFrame, capital: pd.DataFrame, *, days_zone: str = "UTC"):
+    """(turnover, trader_fees) dates x traders matrices aligned on `capital` (each day's capital at work,
+    E_{t-1} + F_t), from fills with trader_id, timestamp (aware), cost (notional) and fee (paid, positive).
+
+    turnover_t = traded notional that day / capital; trader_fees_t = fees paid that day / capital; 0 where the
+    trader has no fill or no positive capital.
+    """
+    if fills.empty:
+        zeros = pd.DataFrame(0.0, index=capital.index, columns=capital.columns)
+        return zeros, zeros.copy()
+    day = pd.to_datetime(fills["timestamp"], utc=True).dt.tz_convert(days_zone).dt.tz_localize(None).dt.normalize()
+    work = pd.DataFrame(
+        {
+            "date": day,
+            "trader_id": fills["trader_id"],
+            "cost": pd.to_numeric(fills["cost"]).astype(float).abs(),
+            "fee": pd.to_numeric(fills["fee"]).astype(float),
+        }
+    )
+    sums = work.groupby(["date", "trader_id"])[["cost", "fee"]].sum()
+    base = capital.astype(float)
+    base = base.where(base > 0)
+    index = pd.DatetimeIndex(pd.to_datetime(capital.index))
+
+    def per_capital(column: str) -> pd.DataFrame:
+        matrix = sums[column].unstack("trader_id").reindex(index=index, columns=capital.columns)
+        matrix.index = capital.index
+        return (matrix / base).fillna(0.0)
+
+    return per_capital("cost"), per_capital("fee")
