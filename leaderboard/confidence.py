@@ -158,13 +158,15 @@ def confidence_arrays(
     }
 
 
-def track_record_status(days, min_track_record_days, *, min_days: int = DEFAULT_MIN_DAYS) -> dict[str, np.ndarray]:
+def track_record_status(
+    days, min_track_record_days, *, sharpe=None, min_days: int = DEFAULT_MIN_DAYS
+) -> dict[str, np.ndarray]:
     """The board's badge per trader: {"code": codes, "more_days": days still needed (NaN when none applies)}.
 
     significant  the record is 95% significant already (n >= min_track_record_days)
     not_yet      more_days more days of this quality make it significant
     too_short    fewer than min_days returns; more_days until the statistics are computed at all
-    no_edge      a Sharpe at or below 0: no number of days makes it significant
+    no_edge      a Sharpe at or below 0 (given `sharpe`): no number of days makes it significant
     undefined    enough days, but no Sharpe (flat returns) or moments that give no answer
     """
     n = np.asarray(days, dtype=float)
@@ -180,6 +182,8 @@ def track_record_status(days, min_track_record_days, *, min_days: int = DEFAULT_
     waiting = known & ~done
     code[waiting] = NOT_YET
     more[waiting] = np.ceil(trl[waiting] - n[waiting])
+    if sharpe is not None:
+        code[~short & (np.asarray(sharpe, dtype=float) <= 0)] = NO_EDGE
     return {"code": code, "more_days": more}
 
 
