@@ -180,12 +180,13 @@ def column_quantiles(matrix: np.ndarray, counts: np.ndarray, quantiles) -> list[
 
 
 def settlement_days(days, *, schedule: str, zone: str | ZoneInfo, weekday: int = 6, days_zone: str = "UTC"):
-    """One bool per day of `days` (calendar dates of the daily series, in days_zone): True when a settlement falls
-    before the next day's data, so it applies to that day's closing equity.
+    """One bool per day of `days` (calendar dates of the daily series, in days_zone): True when a settlement is
+    applied to that day's closing equity.
 
     Settlements happen at local midnight in the campaign's zone: every day (daily), at the start of `weekday`
     (0 = Monday ... 6 = Sunday; Gate settles its high-water-mark share "every Sunday at 00:00"), or on the 1st of
-    each month (monthly). A settlement at instant X applies to the last day that has ended by X.
+    each month (monthly). Daily data cannot see inside a day, so a settlement at instant X applies to the day whose
+    end is nearest X: in Asia/Shanghai, Sunday 00:00 (Saturday 16:00 UTC) settles Saturday's UTC close.
     """
     if schedule not in SCHEDULES:
         raise ValueError(f"Unknown settlement schedule: {schedule!r} (one of {', '.join(SCHEDULES)})")
@@ -204,9 +205,9 @@ def settlement_days(days, *, schedule: str, zone: str | ZoneInfo, weekday: int =
         midnights = midnights[midnights.dayofweek == weekday]
     elif schedule == "monthly":
         midnights = midnights[midnights.day == 1]
-    # The day (in days_zone) whose end is the latest at or before each instant.
-    local = midnights.tz_convert(days_zone)
-    settled = (local.tz_localize(None) - pd.Timedelta(days=1)).floor("D")
+    # The day (in days_zone) whose end is nearest each instant (the earlier one on a tie).
+    local = midnights.tz_convert(days_zone).tz_localize(None)
+    settled = (local - pd.Timedelta(hours=12)).ceil("D") - pd.Timedelta(days=1)
     return np.asarray(index.isin(settled))
 
 
