@@ -187,9 +187,9 @@ def track_record_status(
     return {"code": code, "more_days": more}
 
 
-def block_length_for(days: int) -> float:
-    """The expected block length of the stationary bootstrap for n returns: n^(1/3), at least 1."""
-    return max(1.0, float(days) ** (1.0 / 3.0))
+def block_length_for(days: int) -> int:
+    """The expected block length of the stationary bootstrap for n returns: n^(1/3) rounded, at least 1."""
+    return max(1, round(float(days) ** (1.0 / 3.0)))
 
 
 def stationary_indices_from(starts: np.ndarray, uniforms: np.ndarray, p: float) -> np.ndarray:
@@ -203,15 +203,18 @@ def stationary_indices_from(starts: np.ndarray, uniforms: np.ndarray, p: float) 
     new_block[:, 0] = True
     position = np.arange(n)
     block_start = np.maximum.accumulate(np.where(new_block, position, 0), axis=1)
-    first = np.take_along_axis(starts, block_start, axis=1)
-    return (first + (position - block_start)) % n
+    indices = np.take_along_axis(starts, block_start, axis=1) + (position - block_start)
+    return indices % n
 
 
-def stationary_indices(rng: np.random.Generator, n: int, replicates: int, block_length: float) -> np.ndarray:
-    """B x n stationary-bootstrap indices; for one replicate the same draws as arch's update_indices."""
-    starts = rng.integers(n, size=(replicates, n), dtype=np.int64)
-    uniforms = rng.random((replicates, n))
-    return stationary_indices_from(starts, uniforms, 1.0 / block_length)
+def resample_draws(seed: int, replicates: int, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """The run's random draws, B x days each: uniforms for the block starts, and uniforms for "a new block here".
+
+    A trader with n returns and block length L uses the first n columns: starts floor(u_start * n) and a new block
+    where u_new <= 1/L, so its resamples depend on (seed, B, days in the window, n) only.
+    """
+    rng = np.random.default_rng(seed)
+    return rng.random((replicates, days)), rng.random((replicates, days))
 
 
 def draw_counts(indices: np.ndarray, n: int) -> np.ndarray:
@@ -219,6 +222,37 @@ def draw_counts(indices: np.ndarray, n: int) -> np.ndarray:
     replicates = indices.shape[0]
     flat = (np.arange(replicates)[:, None] * n + indices).ravel()
     return np.bincount(flat, minlength=replicates * n).reshape(replicates, n).astype(float)
+
+
+class _SharedBlocks:
+    """stationary_indices_from for every n at once from one set of draws: the block structure depends only on the
+    "new block" uniforms and L, so it is computed once per L and its first n columns serve every n."""
+
+    def __init__(self, u_start: np.ndarray, u_new: np.ndarray):
+        self.u_start, self.u_new = u_start, u_new
+        self.by_length: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _blocks(self, length: int) -> tuple[np.ndarray, np.ndarray]:
+        if length not in self.by_length:
+            days = self.u_new.shape[1]
+            new_block = self.u_new <= 1.0 / length
+            new_block[:, 0] = True
+            position = np.arange(days, dtype=np.int32)
+            block_start = np.where(new_block, position, np.int32(0))
+            np.maximum.accumulate(block_start, axis=1, out=block_start)
+            # The start uniform of each day's block, and the days since the block began.
+            self.by_length[length] = (
+                np.take_along_axis(self.u_start, block_start, axis=1),
+                (position - block_start).astype(np.int32),
+            )
+        return self.by_length[length]
+
+    def indices(self, n: int, length: int) -> np.ndarray:
+        start_uniform, offset = self._blocks(length)
+        first = np.minimum((start_uniform[:, :n] * n).astype(np.int32), n - 1)
+        first += offset[:, :n]
+        np.subtract(first, n, out=first, where=first >= n)  # both parts are below n: one wrap at most
+        return first
 
 
 def _compacted(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -235,7 +269,7 @@ def roi_bootstrap_samples(
     returns,
     *,
     replicates: int = DEFAULT_REPLICATES,
-    block_length: float | None = None,
+    block_length: int | None = None,
     seed: int = DEFAULT_SEED,
 ) -> np.ndarray:
     """B x traders resampled window ROIs (NaN for a trader without returns). The tests' and debug view of the
@@ -247,20 +281,20 @@ def roi_bootstrap_samples(
     return out
 
 
-def _bootstrap_groups(r: np.ndarray, *, replicates: int, block_length: float | None, seed: int):
+def _bootstrap_groups(r: np.ndarray, *, replicates: int, block_length: int | None, seed: int):
     """(column indices, B x columns resampled ROIs) for each group of traders with the same n, in chunks."""
     compact, counts_n = _compacted(r)
     with np.errstate(divide="ignore"):
         logs = np.log1p(np.maximum(compact, -1.0))
     # A total loss (log 0) becomes a very negative finite number: 0 draws of it must give 0, not NaN, in the product.
     np.maximum(logs, -1e6, out=logs)
+    blocks = _SharedBlocks(*resample_draws(seed, replicates, r.shape[0]))
     for n in np.unique(counts_n):
         if n == 0:
             continue
         columns = np.flatnonzero(counts_n == n)
-        rng = np.random.default_rng([seed, int(n)])
         length = block_length if block_length is not None else block_length_for(int(n))
-        draws = draw_counts(stationary_indices(rng, int(n), replicates, length), int(n))
+        draws = draw_counts(blocks.indices(int(n), length), int(n))
         for lo in range(0, columns.size, CHUNK_TRADERS // 4):
             part = columns[lo : lo + CHUNK_TRADERS // 4]
             yield part, np.expm1(draws @ logs[:n, part])
@@ -271,7 +305,7 @@ def roi_interval_arrays(
     *,
     level: float = DEFAULT_INTERVAL,
     replicates: int = DEFAULT_REPLICATES,
-    block_length: float | None = None,
+    block_length: int | None = None,
     seed: int = DEFAULT_SEED,
     min_days: int = DEFAULT_MIN_DAYS,
 ) -> dict[str, np.ndarray]:

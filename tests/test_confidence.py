@@ -134,9 +134,11 @@ def test_no_edge_is_reported_for_a_non_positive_sharpe():
 
 def test_stationary_indices_are_arch_s_indices():
     n, block = 37, 4.5
-    # One replicate from the same seed: the same draws in the same order as arch's update_indices.
+    # One replicate from the same seed: arch's update_indices draws the starts, then the uniforms.
     arch_boot = StationaryBootstrap(block, np.zeros(n), seed=np.random.default_rng(99))
-    ours = confidence.stationary_indices(np.random.default_rng(99), n, 1, block)[0]
+    rng = np.random.default_rng(99)
+    starts, uniforms = rng.integers(n, size=(1, n), dtype=np.int64), rng.random((1, n))
+    ours = confidence.stationary_indices_from(starts, uniforms, 1 / block)[0]
     np.testing.assert_array_equal(ours, arch_boot.update_indices())
     # Many replicates from given draws: arch's sampler row by row.
     rng = np.random.default_rng(3)
@@ -148,19 +150,32 @@ def test_stationary_indices_are_arch_s_indices():
         np.testing.assert_array_equal(ours[b], expected)
 
 
+def test_shared_draws_give_each_n_its_own_stationary_resamples():
+    u_start, u_new = confidence.resample_draws(5, 300, 90)
+    shared = confidence._SharedBlocks(u_start, u_new)
+    for n in (1, 2, 7, 30, 89, 90):
+        for length in (1, 3, 4):
+            starts = np.minimum(np.floor(u_start[:, :n] * n), n - 1).astype(np.int64)
+            expected = confidence.stationary_indices_from(starts, u_new[:, :n].copy(), 1 / length)
+            np.testing.assert_array_equal(shared.indices(n, length), expected)
+
+
 def _loop_samples(returns: np.ndarray, *, replicates: int, seed: int) -> np.ndarray:
-    """Each trader alone: its returns in order, the indices drawn as the module documents, ROI by a plain product."""
+    """Each trader alone: its returns in order, resampled with arch's index algorithm from the documented draws,
+    block length round(n^(1/3)), ROI by a plain product."""
     out = np.full((replicates, returns.shape[1]), np.nan)
+    u_start, u_new = confidence.resample_draws(seed, replicates, returns.shape[0])
     for j in range(returns.shape[1]):
         x = returns[:, j][~np.isnan(returns[:, j])]
         n = len(x)
         if n == 0:
             continue
-        rng = np.random.default_rng([seed, n])
-        indices = confidence.stationary_indices(rng, n, replicates, max(1.0, n ** (1 / 3)))
+        p = 1 / max(1, round(n ** (1 / 3)))
         for b in range(replicates):
+            starts = np.minimum(np.floor(u_start[b, :n] * n), n - 1).astype(np.int64)
+            indices = stationary_bootstrap_sample(starts, u_new[b, :n].copy(), p)
             growth = 1.0
-            for i in indices[b]:
+            for i in indices:
                 growth *= max(0.0, 1.0 + x[i])
             out[b, j] = growth - 1.0
     return out
