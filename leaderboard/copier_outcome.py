@@ -60,9 +60,10 @@ OUTCOMES = [
 ]
 
 
-def _same_shape(values, like: np.ndarray, name: str) -> np.ndarray:
+def _same_shape(values, like: np.ndarray, name: str) -> np.ndarray | float:
+    """An optional input matrix with NaN as 0, or 0.0 itself when absent (no days x traders buffer of zeros)."""
     if values is None:
-        return np.zeros_like(like)
+        return 0.0
     matrix = np.asarray(values, dtype=float)
     if matrix.shape != like.shape:
         raise ValueError(f"{name} has shape {matrix.shape}, returns have {like.shape}")
@@ -74,8 +75,9 @@ def copier_daily_returns(
 ) -> np.ndarray:
     """c_t of the module docstring: days x traders, NaN where the trader has no return."""
     r = np.asarray(returns, dtype=float)
-    costs = _same_shape(turnover, r, "turnover") * (fee_rate + slippage_rate)
-    return r + _same_shape(trader_fees, r, "trader_fees") - costs
+    c = r + _same_shape(trader_fees, r, "trader_fees")
+    c -= _same_shape(turnover, r, "turnover") * (fee_rate + slippage_rate)
+    return c
 
 
 def copier_final_equity(growth: np.ndarray, settle: np.ndarray, *, profit_share: float, settle_at_end: bool):
