@@ -17,7 +17,8 @@ D = 1 - g3·SR + (g4 - 1)/4·SR² (Bailey & López de Prado, "The Sharpe ratio e
                            block-bootstrap resamples of the trader's returns (Politis & Romano 1994), see below
 
 Every value is NaN (the database's null, shown "—") when n < `min_days`, the returns do not vary, D <= 0, or (dsr)
-fewer than two traders have a Sharpe. The limits are parameters, so the rules can carry them as data.
+fewer than two traders have a Sharpe. (D <= 0 only in the degenerate case: Pearson's inequality g4 >= g3² + 1 gives
+D >= (1 - g3·SR/2)².) The limits are parameters, so the rules can carry them as data.
 
 The bootstrap: B resamples (default 1000) of each trader's n returns in blocks that start at a uniformly random day,
 continue day after day (wrapping round the end), and stop after each day with probability p = 1/L: arch's
@@ -130,21 +131,22 @@ def confidence_arrays(
     m = sharpe_moments(returns)
     n, sr, g3, g4 = m["days"], m["sharpe"], m["skew"], m["kurtosis"]
     usable = (n >= min_days) & np.isfinite(sr)
+    sr = np.where(usable, sr, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         denom = 1.0 - g3 * sr + (g4 - 1.0) / 4.0 * sr * sr
         ok = usable & (denom > 0)
         root = np.sqrt(np.where(ok, denom, np.nan))
-        sr = np.where(ok, sr, np.nan)
         psr = ndtr(sr * np.sqrt(n - 1.0) / root)
 
-        counted = np.isfinite(sr) if deflate_over is None else np.asarray(deflate_over, dtype=bool) & np.isfinite(sr)
+        # The run's trials: every trader with a Sharpe (or those marked), whatever their higher moments.
+        counted = usable if deflate_over is None else np.asarray(deflate_over, dtype=bool) & usable
         trials = int(counted.sum())
         variance = float(np.var(sr[counted], ddof=1)) if trials >= 2 else math.nan
         benchmark = expected_max_sharpe(trials, variance)
         dsr = ndtr((sr - benchmark) * np.sqrt(n - 1.0) / root)
 
         z = ndtri(confidence)
-        min_trl = np.where(sr > 0, 1.0 + denom * (z / sr) ** 2, np.nan)
+        min_trl = np.where(ok & (sr > 0), 1.0 + denom * (z / sr) ** 2, np.nan)
     traders = n.shape[0]
     return {
         "days": n,

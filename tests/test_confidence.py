@@ -25,8 +25,7 @@ def _reference(returns: pd.DataFrame, *, min_days: int) -> pd.DataFrame:
         if n >= min_days and n >= 2 and x.std(ddof=1) > 0 and np.ptp(x) > 0:
             sr = x.mean() / x.std(ddof=1)
             denom = 1 - stats.skew(x) * sr + (stats.kurtosis(x, fisher=False) - 1) / 4 * sr**2
-            if denom > 0:
-                row.update(sr=sr, denom=denom)
+            row.update(sr=sr, denom=denom if denom > 0 else math.nan)
         rows[trader] = row
     table = pd.DataFrame(rows).T.astype(float)
     sharpes = table["sr"].dropna()
@@ -38,7 +37,7 @@ def _reference(returns: pd.DataFrame, *, min_days: int) -> pd.DataFrame:
     out = pd.DataFrame(index=table.index)
     for trader, row in table.iterrows():
         sr, denom, n = row["sr"], row["denom"], row["n"]
-        defined = not math.isnan(sr)
+        defined = not math.isnan(denom)
         out.loc[trader, "psr"] = stats.norm.cdf(sr * math.sqrt(n - 1) / math.sqrt(denom)) if defined else math.nan
         out.loc[trader, "dsr"] = (
             stats.norm.cdf((sr - benchmark) * math.sqrt(n - 1) / math.sqrt(denom)) if defined else math.nan
