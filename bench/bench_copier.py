@@ -147,9 +147,11 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs, numpy {np.__version__}, pandas {pd.__version__}, {len(DAYS)} days")
     print(f"{'traders':>8} {'variant':<16} {'wall s':>8} {'peak RSS MB':>12} {'inputs MB':>10}")
     for n in sizes:
-        results = {v: measure(v, n) for v in args.variants.split(",")}
-        for v, res in results.items():
-            print(f"{n:>8} {v:<16} {res['seconds']:>8.2f} {res['peak_rss_mb']:>12.0f} {res['data_rss_mb']:>10.0f}")
+        results = {}
+        for v in args.variants.split(","):
+            res = results[v] = measure(v, n)
+            line = f"{n:>8} {v:<16} {res['seconds']:>8.2f} {res['peak_rss_mb']:>12.0f} {res['data_rss_mb']:>10.0f}"
+            print(line, flush=True)
         if "ours" in results and "ours+confidence" in results:
             ratio = results["ours+confidence"]["seconds"] / results["ours"]["seconds"]
             print(f"{n:>8} ours+confidence / ours: {ratio:.2f}x")
