@@ -22,10 +22,12 @@ trader: copier_roi_median, copier_roi_p10, copier_roi_p90 (numpy's linear percen
 copier_loss_share (share of start days with V_end < 1), copier_start_days, and trader_roi = prod(1 + r) - 1 (the
 trader's own window ROI, as `metrics.metrics_arrays` computes it), NaN below min_start_days.
 
-Vectorised over traders and start days: between two settlements the equity only compounds, so the computation walks
-the settlement segments (7 a week for daily settlement, about 1 for monthly), each step a (start days x traders)
-array operation; a trader's loop is never written. `settlement_days` turns a schedule in the campaign's zone into
-the boolean day mask this takes.
+Vectorised over traders: a copier whose equity is above its mark at a settlement is charged and then stands exactly
+where a copier starting the next day would, scaled; so the start days are computed backwards, each from the first
+settlement at which it is charged (found for every trader at once by binary lifting over a sparse table of the
+cumulative log growth at the settlement days) and the already computed result of the day after it. The work is
+O(days x traders x log(settlements)) whatever the schedule; a trader's loop is never written. `settlement_days`
+turns a schedule in the campaign's zone into the boolean day mask this takes.
 
 For the integration (Standing fields copier_roi_median, copier_roi_p10, copier_roi_p90, copier_loss_share): the
 ranking task calls `copier_outcome_arrays(window_returns, turnover=..., trader_fees=..., settle=settlement_days(...),
@@ -49,7 +51,8 @@ DEFAULT_ASSUMPTIONS = {
     "min_start_days": 7,
 }
 SCHEDULES = ("daily", "weekly", "monthly")
-CACHE_COLUMNS = 512
+CHUNK_COLUMNS = 4096  # bounds the sparse table at about 100 MB per chunk
+RUIN_LOG = -1000.0
 OUTCOMES = [
     "copier_roi_median",
     "copier_roi_p10",
@@ -89,36 +92,76 @@ def copier_final_equity(growth: np.ndarray, settle: np.ndarray, *, profit_share:
     settle = np.asarray(settle, dtype=bool)
     if settle.shape != (days,):
         raise ValueError(f"settle has {settle.shape[0]} days, returns have {days}")
-    ends = np.flatnonzero(settle)
-    if days and (not ends.size or ends[-1] != days - 1):
-        ends = np.append(ends, days - 1)
-    equity = np.ones((days, traders))
-    # Column chunks small enough to stay in the CPU cache across the walk over the segments.
-    for lo in range(0, traders, CACHE_COLUMNS):
-        part = slice(lo, min(lo + CACHE_COLUMNS, traders))
-        _walk_segments(growth[:, part], equity[:, part], settle, ends, profit_share, settle_at_end)
+    points = np.flatnonzero(settle)
+    if settle_at_end and days and (not points.size or points[-1] != days - 1):
+        points = np.append(points, days - 1)
+    equity = np.empty((days, traders))
+    for lo in range(0, traders, CHUNK_COLUMNS):
+        part = slice(lo, min(lo + CHUNK_COLUMNS, traders))
+        equity[:, part] = _final_equity_chunk(growth[:, part], points, profit_share)
     return equity
 
 
-def _walk_segments(growth, equity, settle, ends, profit_share, settle_at_end) -> None:
-    days = growth.shape[0]
-    mark = np.ones_like(equity)
-    excess = np.empty_like(equity)
-    first = 0
-    for last in ends:
-        segment = growth[first : last + 1]
-        # Copiers already in compound over the whole segment; those starting inside it from their own day.
-        equity[:first] *= segment.prod(axis=0)
-        equity[first : last + 1] = np.cumprod(segment[::-1], axis=0)[::-1]
-        if settle[last] or (last == days - 1 and settle_at_end):
-            # V -= share * max(V - H, 0); then H = max(H, V): the new mark is V after the share, or H unchanged.
-            v, h, e = equity[: last + 1], mark[: last + 1], excess[: last + 1]
-            np.subtract(v, h, out=e)
-            np.maximum(e, 0.0, out=e)
-            e *= profit_share
-            v -= e
-            np.maximum(h, v, out=h)
-        first = last + 1
+def _final_equity_chunk(growth: np.ndarray, points: np.ndarray, profit_share: float) -> np.ndarray:
+    """Backwards over the start days. A copier starting on day s, with V = H = 1, is first charged at the first
+    settlement point j (on or after s) where its growth since s, exp(L_j - L_{s-1}) with L the cumulative log growth,
+    is above 1; there V becomes 1 + (1 - share)·(growth - 1) and equals its new mark, exactly like a fresh copier
+    starting the next day scaled by V, whose result is already known. With no such point it pays nothing and ends at
+    exp(L_end - L_{s-1})."""
+    days, columns = growth.shape
+    with np.errstate(divide="ignore"):
+        logs = np.log(growth)
+    # A day that wipes the copier out: a log so low that exp() of anything after it is 0, yet differences stay finite.
+    np.maximum(logs, RUIN_LOG, out=logs)
+    level = np.zeros((days + 1, columns))  # level[t + 1] = L_t, level[0] = 0
+    np.cumsum(logs, axis=0, out=level[1:])
+    del logs
+    at_points = level[points + 1]
+    maxima = _range_maxima(at_points)
+    first_point = np.searchsorted(points, np.arange(days))
+    final = np.empty((days + 1, columns))  # final[s]: V_end of a copier starting on day s with V = H = 1
+    final[days] = 1.0
+    every = np.arange(columns)
+    for s in range(days - 1, -1, -1):
+        threshold = level[s]
+        result = np.exp(level[days] - threshold)
+        point = _first_above(maxima, int(first_point[s]), threshold)
+        crossed = point < points.size
+        if crossed.any():
+            at = np.minimum(point, points.size - 1)
+            gain = np.exp(at_points.ravel()[at * columns + every] - threshold)
+            settled = 1.0 + (1.0 - profit_share) * (gain - 1.0)
+            result = np.where(crossed, settled * final.ravel()[(points[at] + 1) * columns + every], result)
+        final[s] = result
+    return final[:days]
+
+
+def _range_maxima(values: np.ndarray) -> list[np.ndarray]:
+    """A sparse table: maxima[k][i] = max(values[i : i + 2**k]) per column, for every 2**k <= len(values)."""
+    maxima = [values]
+    width = 1
+    while 2 * width <= values.shape[0]:
+        previous = maxima[-1]
+        maxima.append(np.maximum(previous[:-width], previous[width:]))
+        width *= 2
+    return maxima
+
+
+def _first_above(maxima: list[np.ndarray], start: int, threshold: np.ndarray) -> np.ndarray:
+    """Per column, the first index >= start whose value is above the column's threshold (len(values) if none):
+    the longest run from start that stays at or below it, grown by halving jumps (binary lifting)."""
+    count, columns = maxima[0].shape
+    position = np.full(columns, start, dtype=np.intp)
+    every = np.arange(columns)
+    for k in range(len(maxima) - 1, -1, -1):
+        width = 1 << k
+        table = maxima[k]
+        fits = position + width <= count
+        if not fits.any():
+            continue
+        peak = table.ravel()[np.minimum(position, table.shape[0] - 1) * columns + every]
+        position += width * (fits & (peak <= threshold))
+    return position
 
 
 def copier_outcome_arrays(
