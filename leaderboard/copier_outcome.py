@@ -51,6 +51,7 @@ DEFAULT_ASSUMPTIONS = {
     "min_start_days": 7,
 }
 SCHEDULES = ("daily", "weekly", "monthly")
+DEFAULT_SCHEDULE = "weekly"  # settlement_days(..., schedule=DEFAULT_SCHEDULE): Gate's Sunday 00:00 settlement
 CHUNK_COLUMNS = 4096  # bounds the sparse table at about 100 MB per chunk
 RUIN_LOG = -1000.0
 OUTCOMES = [
