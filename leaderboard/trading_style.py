@@ -92,7 +92,7 @@ def position_style(positions: pd.DataFrame, *, window_days: float) -> pd.DataFra
     # The exact Decimal of each trader's worst position: found on floats, read back from the row.
     worst = work.loc[work["pnl"].notna()].groupby("trader_id")["pnl"].idxmin()
     worst_pnl = pd.Series(frame.loc[worst.to_numpy(), "realized_pnl"].to_numpy(), index=worst.index)
-    losing = worst_pnl.map(lambda value: Decimal(value) < 0)
+    losing = pd.Series(work.loc[worst.to_numpy(), "pnl"].to_numpy() < 0, index=worst.index)
     out["largest_loss"] = worst_pnl.where(losing).reindex(out.index).astype(object)
     out["largest_loss"] = out["largest_loss"].where(out["largest_loss"].notna(), None)
     return out[STYLE_COLUMNS]
