@@ -202,7 +202,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # ccxt's DEBUG lines carry every request's headers, API key included: never below INFO, whatever LOG_LEVEL.
+        "ccxt": {"level": "INFO"},
+    },
 }
 
 # Where the real public data of the shared folder lives (tests and demo read it, never copy it).
@@ -236,6 +240,9 @@ INGEST_SETTLE_SECONDS = env.int("INGEST_SETTLE_SECONDS", default=60)  # leave th
 # killed mid-account (kill -9, lost machine) keeps the account from the redelivered task.
 INGEST_LOCK_SECONDS = env.int("INGEST_LOCK_SECONDS", default=120)
 EXCHANGE_TIMEOUT_MS = env.int("EXCHANGE_TIMEOUT_MS", default=20000)
+# Checking a new API key's account (UID verification) happens while the trader waits: a shorter bound. Unanswered
+# in time, the key is kept and its UID stays "not verified" until the hourly check (leaderboard.tasks.verify_uids).
+EXCHANGE_VERIFY_TIMEOUT_MS = env.int("EXCHANGE_VERIFY_TIMEOUT_MS", default=8000)
 # "replay:<exchange>" accounts answer HTTP from recorded responses (tests and demos only; never in production).
 EXCHANGE_REPLAY_ENABLED = env.bool("EXCHANGE_REPLAY_ENABLED", default=DJANGO_ENV != "production")
 EXCHANGE_REPLAY_LATENCY_MS = env.int("EXCHANGE_REPLAY_LATENCY_MS", default=0)  # a recorded answer's network delay
