@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works offline
     "django_celery_beat",
+    "axes",  # login lockouts per account and per client address (campaigns/lockout.py)
     "leaderboard",
     "campaigns",
     "regime",
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,6 +129,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every password check goes through django-axes first: a locked-out account or address is refused before the
+# password is even looked at (the right password too).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/me/"
 LOGOUT_REDIRECT_URL = "/"
@@ -182,6 +192,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # The API is public and read-only: it takes no passwords (no Basic auth to guess them through), only the
+    # session of someone signed in on the site.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
@@ -225,12 +238,36 @@ PASSWORD_RESET_RATE_LIMIT = (
     env.int("PASSWORD_RESET_RATE_LIMIT_SECONDS", default=3600),
 )
 # Per email address asked about (registered or not): a mailbox is not flooded with reset links.
+# Password-reset links opened or submitted per IP (a link's token is an HMAC nobody guesses; this bounds trying).
+PASSWORD_RESET_CONFIRM_RATE_LIMIT = (
+    env.int("PASSWORD_RESET_CONFIRM_RATE_LIMIT_ATTEMPTS", default=20),
+    env.int("PASSWORD_RESET_CONFIRM_RATE_LIMIT_SECONDS", default=3600),
+)
 PASSWORD_RESET_EMAIL_RATE_LIMIT = (
     env.int("PASSWORD_RESET_EMAIL_RATE_LIMIT_ATTEMPTS", default=3),
     env.int("PASSWORD_RESET_EMAIL_RATE_LIMIT_SECONDS", default=3600),
 )
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Login lockouts (django-axes) on every password check: the admin's and the site's sign-in alike. After
+# LOGIN_LOCKOUT_FAILURES failed attempts on one account (from anywhere) or from one client address (on any accounts),
+# that account or address is refused, right password or not, until LOGIN_LOCKOUT_MINUTES pass without a failure, an
+# operator unlocks it in the admin (Login lockouts), or, for an account, its owner resets the password. Counted in
+# the database (PostgreSQL), so lockouts hold across every web process, survive a Redis flush or outage, and the
+# admin can list and release them. The client address is campaigns.ratelimit.client_ip's (TRUSTED_PROXY_COUNT).
+AXES_FAILURE_LIMIT = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_HANDLER = "campaigns.lockout.LockoutDatabaseHandler"  # axes' database handler, NUL-safe
+AXES_CLIENT_IP_CALLABLE = "campaigns.lockout.lockout_client_ip"
+AXES_USERNAME_CALLABLE = "campaigns.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "campaigns.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # signing in to one's own account must not wipe an address's failures on others
+AXES_DISABLE_ACCESS_LOG = True  # no table of every successful sign-in: nothing here reads it
+AXES_ENABLE_ADMIN = False  # campaigns/admin_lockouts.py: read-only, unlocking is an audited action
+# Stored with each failed attempt: never a password, nor the CSRF token of the form it came from.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
 
 # Ingestion through ccxt.
 INGEST_LOOKBACK_DAYS = env.int("INGEST_LOOKBACK_DAYS", default=180)  # first pull of a new account
