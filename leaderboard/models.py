@@ -68,7 +68,11 @@ class LeadTrader(models.Model):
         verbose_name = _("lead trader")
         verbose_name_plural = _("lead traders")
         constraints = [
-            models.UniqueConstraint(Lower("exchange_uid"), name="uniq_trader_exchange_uid_ci"),
+            models.UniqueConstraint(
+                Lower("exchange_uid"),
+                name="uniq_trader_exchange_uid_ci",
+                violation_error_message=_("This exchange UID is already registered (in another letter case)."),
+            ),
             models.CheckConstraint(
                 condition=Q(uid_status__in=["verified", "mismatch", "unverified"]), name="trader_uid_status_known"
             ),

@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(uids_case_insensitively_unique, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='leadtrader',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('exchange_uid'), name='uniq_trader_exchange_uid_ci'),
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('exchange_uid'), name='uniq_trader_exchange_uid_ci', violation_error_message='This exchange UID is already registered (in another letter case).'),
         ),
         migrations.AddConstraint(
             model_name='leadtrader',

@@ -240,3 +240,19 @@ def test_the_migration_keeps_both_traders_of_an_existing_case_clash():
     assert event.data == {"from": "abcd1234", "to": f"abcd1234-dup-{second.pk}", "kept_by_trader_id": first.pk}
     with pytest.raises(IntegrityError), transaction.atomic():
         LeadTrader.objects.create(display_name="late", exchange_uid="ABCD1234", email="d@example.com")
+
+
+@pytest.mark.django_db
+def test_an_operator_cannot_give_a_trader_another_traders_uid_in_another_case(client):
+    taken = claimant("88880000", n=1)
+    other = claimant("88881111", n=2)
+    client.force_login(staff("ops", superuser=True))
+    url = reverse("admin:leaderboard_leadtrader_change", args=[other.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update(exchange_uid=taken.exchange_uid.upper(), status="active")
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the reason; never a 500
+    assert "already registered (in another letter case)" in response.content.decode()
+    other.refresh_from_db()
+    assert other.exchange_uid == "88881111"
