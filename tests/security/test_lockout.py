@@ -45,7 +45,6 @@ def signed_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
-@pytest.mark.postgres
 def test_forty_wrong_passwords_then_the_right_one_is_refused_on_the_admin(client):
     operator()
     statuses = [attempt(client, ADMIN_LOGIN, "ops", f"guess-{n}").status_code for n in range(40)]
@@ -58,7 +57,6 @@ def test_forty_wrong_passwords_then_the_right_one_is_refused_on_the_admin(client
     assert int(right["Retry-After"]) == 15 * 60
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize("url", [ADMIN_LOGIN, SITE_LOGIN])
 def test_an_account_is_locked_whatever_address_the_guesses_come_from(client, url):
     operator("ops")
@@ -70,7 +68,6 @@ def test_an_account_is_locked_whatever_address_the_guesses_come_from(client, url
     assert right.status_code == 429 and not signed_in(client)
 
 
-@pytest.mark.postgres
 def test_an_address_is_locked_whatever_accounts_it_guesses(client):
     victims = [trader_account(f"t{n}@example.com") for n in range(LIMIT + 1)]
     for victim in victims[:LIMIT]:  # one guess on each of five accounts: no account reaches its own limit
@@ -81,7 +78,6 @@ def test_an_address_is_locked_whatever_accounts_it_guesses(client):
     assert attempt(client, SITE_LOGIN, victims[-1].username, PASSWORD, ip="192.0.2.10").status_code == 302
 
 
-@pytest.mark.postgres
 def test_letter_case_and_spaces_do_not_make_a_new_account(client):
     operator("ops")
     for n, spelling in enumerate(["ops", "OPS", " Ops", "oPs ", "OpS"]):
@@ -89,7 +85,6 @@ def test_letter_case_and_spaces_do_not_make_a_new_account(client):
     assert attempt(client, ADMIN_LOGIN, "ops", PASSWORD, ip="192.0.2.1").status_code == 429
 
 
-@pytest.mark.postgres
 def test_forwarded_for_headers_do_not_make_a_new_address(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1  # one reverse proxy appends the address it saw
     users = [trader_account(f"x{n}@example.com") for n in range(LIMIT + 1)]
@@ -104,7 +99,6 @@ def test_forwarded_for_headers_do_not_make_a_new_address(client, settings):
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.50"}
 
 
-@pytest.mark.postgres
 def test_the_lockout_page_speaks_the_visitors_language(client):
     operator()
     for n in range(LIMIT):
@@ -117,7 +111,6 @@ def test_the_lockout_page_speaks_the_visitors_language(client):
         assert response.status_code == 429 and "登录失败次数过多" in body and "Too many" not in body
 
 
-@pytest.mark.postgres
 def test_an_operator_with_the_permission_unlocks_and_it_is_audited(client):
     operator("ops")
     for n in range(LIMIT):
@@ -146,7 +139,6 @@ def test_an_operator_with_the_permission_unlocks_and_it_is_audited(client):
     assert attempt(client, ADMIN_LOGIN, "ops", PASSWORD).status_code == 302 and signed_in(client)
 
 
-@pytest.mark.postgres
 def test_the_owners_password_reset_unlocks_the_account(client, django_capture_on_commit_callbacks):
     owner = trader_account("owner@example.com")
     for n in range(LIMIT):
@@ -186,7 +178,6 @@ def test_the_api_takes_no_passwords(client):
     assert not AccessAttempt.objects.exists()
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize(
     "username, extra",
     [
