@@ -4,6 +4,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from .admin_desk import PayoutDeskAdmin, PostModerationAdmin, apply_each
+from .admin_lockouts import LoginLockoutAdmin  # noqa: F401 - registers the login lockouts admin
 from .admin_outbox import OutboundEmailAdmin  # noqa: F401 - registers the outbox admin
 from .admin_readonly import ReadOnlyModelAdmin
 from .forms import CampaignAdminForm

@@ -23,9 +23,11 @@ from campaigns.services.audit import audit_record
 from campaigns.services.payouts import (
     first_post_unpaid,
     payout_batch_approve,
+    payout_batch_approve_refusal,
     payout_batch_calculate,
     payout_batch_export,
     payout_batch_mark_paid,
+    payout_batch_pay_refusal,
     payout_reason_text,
 )
 from campaigns.services.posts import posts_moderate
@@ -215,10 +217,11 @@ class PayoutDeskAdmin(admin.ModelAdmin):
         "calculated_by",
         "approved_at",
         "approved_by",
+        "paid_by",
         "preview_link",
     ]
     list_filter = ["status", "period__pool__kind", "period__pool__campaign"]
-    list_select_related = ["period__pool__campaign", "calculated_by", "approved_by"]
+    list_select_related = ["period__pool__campaign", "calculated_by", "approved_by", "paid_by"]
     actions = ["recalculate_selected"]
 
     def get_queryset(self, request):
@@ -270,7 +273,9 @@ class PayoutDeskAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         batch = get_object_or_404(
-            PayoutBatch.objects.select_related("period__pool__campaign", "calculated_by", "approved_by", "ranking_run"),
+            PayoutBatch.objects.select_related(
+                "period__pool__campaign", "calculated_by", "approved_by", "paid_by", "ranking_run"
+            ),
             pk=pk,
         )
         lines = list(batch.lines.select_related("trader").order_by("rank", "trader__exchange_uid"))
@@ -278,6 +283,10 @@ class PayoutDeskAdmin(admin.ModelAdmin):
         for line in lines:
             line.reason_text = payout_reason_text(line, zone=zone)
         user = request.user
+        draft, approved = batch.status == PayoutBatch.Status.DRAFT, batch.status == PayoutBatch.Status.APPROVED
+        # The service's own four-eyes rules say which buttons this operator gets and why not.
+        four_eyes_block = payout_batch_approve_refusal(batch=batch, actor=user) if draft else None
+        pay_block = payout_batch_pay_refusal(batch=batch, actor=user) if approved else None
         unpaid = first_post_unpaid(batch=batch)
         for row in unpaid:  # formatted here, in the campaign's zone
             row["published"] = local_minute(row["published_at"], zone)
@@ -293,12 +302,11 @@ class PayoutDeskAdmin(admin.ModelAdmin):
             "period_start": local_minute(batch.period.starts_at, zone),
             "period_end": local_minute(batch.period.ends_at, zone),
             "can_recalculate": batch.status == PayoutBatch.Status.DRAFT and self.has_change_permission(request),
-            "can_approve": batch.status == PayoutBatch.Status.DRAFT
-            and user.has_perm("campaigns.approve_payoutbatch")
-            and batch.calculated_by_id != user.pk,
-            "four_eyes_block": batch.status == PayoutBatch.Status.DRAFT and batch.calculated_by_id == user.pk,
-            "can_export": batch.status != PayoutBatch.Status.DRAFT,
-            "can_pay": batch.status == PayoutBatch.Status.APPROVED and user.has_perm("campaigns.pay_payoutbatch"),
+            "can_approve": draft and user.has_perm("campaigns.approve_payoutbatch") and not four_eyes_block,
+            "four_eyes_block": four_eyes_block,
+            "can_export": not draft,
+            "can_pay": approved and user.has_perm("campaigns.pay_payoutbatch") and not pay_block,
+            "pay_block": pay_block if user.has_perm("campaigns.pay_payoutbatch") else None,
             "paid_form": PaidForm(),
             "opts": self.model._meta,
         }

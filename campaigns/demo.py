@@ -267,7 +267,8 @@ def seed_enrolments(*, campaigns: list[Campaign], traders: list, now: datetime |
 
 POSTS_SEED = 20260226
 POSTERS = 48
-PAYOUT_DESK_USER = "payout-desk-demo"
+PAYOUT_DESK_USER = "payout-desk-demo"  # approves the demo's batches
+PAYOUT_TREASURY_USER = "payout-treasury-demo"  # marks them paid: never the one who approved (four eyes)
 
 # Posts are built from a few of these sentences in random order, so two posts rarely share most of their text.
 EN_SENTENCES = [
@@ -427,6 +428,7 @@ def _seed_posts_and_payouts(*, now: datetime | None = None) -> str:
     from django.contrib.auth.models import Permission
 
     from campaigns.models import Enrollment, PayoutBatch, Post
+    from campaigns.services.audit import SYSTEM
     from campaigns.services.payouts import payout_batch_approve, payout_batch_mark_paid, reward_periods_close
     from campaigns.services.posts import posts_import
 
@@ -465,18 +467,18 @@ def _seed_posts_and_payouts(*, now: datetime | None = None) -> str:
     result = posts_import(rows=rows)
     decided = _demo_moderate(rng, phase2, now=now)
 
-    summary = reward_periods_close(now=now)
+    summary = reward_periods_close(actor=SYSTEM, now=now)  # as beat does
 
-    desk, _ = get_user_model().objects.get_or_create(username=PAYOUT_DESK_USER, defaults={"is_staff": True})
-    if desk.has_usable_password():
-        desk.set_unusable_password()
-        desk.save()
-    desk.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="campaigns", codename__in=["approve_payoutbatch", "pay_payoutbatch"]
-        )
-    )
-    desk = get_user_model().objects.get(pk=desk.pk)  # fresh permission cache
+    def demo_operator(username: str, codename: str):
+        user, _ = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": True})
+        if user.has_usable_password():
+            user.set_unusable_password()
+            user.save()
+        user.user_permissions.add(*Permission.objects.filter(content_type__app_label="campaigns", codename=codename))
+        return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+
+    desk = demo_operator(PAYOUT_DESK_USER, "approve_payoutbatch")
+    treasury = demo_operator(PAYOUT_TREASURY_USER, "pay_payoutbatch")
     approved_n = paid_n = 0
     batches = PayoutBatch.objects.filter(period__pool__campaign=phase2).select_related("period__pool")
     last_index = {}
@@ -493,7 +495,9 @@ def _seed_posts_and_payouts(*, now: datetime | None = None) -> str:
             batch.refresh_from_db()
         if batch.status == PayoutBatch.Status.APPROVED and batch.period.index < last - 1 and batch.total > 0:
             payout_batch_mark_paid(
-                batch_id=batch.pk, actor=desk, reference=f"DEMO-{batch.period.pool.kind.upper()}-{batch.period.index}"
+                batch_id=batch.pk,
+                actor=treasury,
+                reference=f"DEMO-{batch.period.pool.kind.upper()}-{batch.period.index}",
             )
             paid_n += 1
     quality = Post.objects.filter(campaign=phase2, status=Post.Status.QUALITY).count()

@@ -275,11 +275,16 @@ class PayoutBatch(models.Model):
     calculated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Calculated by the scheduled close of periods (beat), not by a person: then any one approver may approve it.
+    calculated_by_system = models.BooleanField(default=False)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     paid_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     paid_reference = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -291,6 +296,22 @@ class PayoutBatch(models.Model):
             models.CheckConstraint(condition=Q(total__gte=0) & Q(unspent__gte=0), name="batch_amounts_non_negative"),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(approved_at__isnull=False), name="batch_approved_has_time"
+            ),
+            # Four eyes, also for any code path that bypasses campaigns.services.payouts: whoever last calculated
+            # a batch never approves it, and whoever approved it never marks it paid.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | Q(calculated_by__isnull=True)
+                | ~Q(approved_by=models.F("calculated_by")),
+                name="batch_approver_not_calculator",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_by__isnull=True) | Q(approved_by__isnull=True) | ~Q(paid_by=models.F("approved_by")),
+                name="batch_payer_not_approver",
+            ),
+            models.CheckConstraint(
+                condition=Q(calculated_by__isnull=True) | Q(calculated_by_system=False),
+                name="batch_calculator_person_or_system",
             ),
         ]
 

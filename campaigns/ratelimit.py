@@ -49,6 +49,12 @@ def password_reset_limit() -> RateLimit:
     return RateLimit("password_reset", limit, window)
 
 
+def password_reset_confirm_limit() -> RateLimit:
+    """Password-reset links opened or submitted per IP: PASSWORD_RESET_CONFIRM_RATE_LIMIT, default 20 an hour."""
+    limit, window = _setting("PASSWORD_RESET_CONFIRM_RATE_LIMIT", (20, 3600))
+    return RateLimit("password_reset_confirm", limit, window)
+
+
 def password_reset_email_limit() -> RateLimit:
     """Password-reset requests per email address: PASSWORD_RESET_EMAIL_RATE_LIMIT, default 3 an hour.
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from campaigns.models import Campaign
+from campaigns.services.audit import SYSTEM
 from campaigns.services.outbox import outbound_email_send, outbound_emails_sweep
 from campaigns.services.periods import reward_periods_ensure
 
@@ -19,7 +20,7 @@ def close_periods() -> dict:
     """Close every ended reward period and calculate a draft payout batch for each (beat, every 15 minutes)."""
     from campaigns.services.payouts import reward_periods_close
 
-    summary = reward_periods_close()
+    summary = reward_periods_close(actor=SYSTEM)  # drafts by the system: any one approver, then another payer
     return {"closed": summary.closed, "calculated": summary.calculated, "waiting": summary.waiting}
 
 

@@ -24,6 +24,7 @@ from campaigns.ratelimit import (
     client_ip,
     enrol_limit,
     login_limit,
+    password_reset_confirm_limit,
     password_reset_email_limit,
     password_reset_limit,
     rate_limit_exceeded,
@@ -39,6 +40,7 @@ from campaigns.services.enrolment import (
     registration_window_state,
     utc_offset_label,
 )
+from campaigns.services.lockouts import login_lockout_release_by_owner
 from leaderboard.forms import ApiCredentialsForm, EmailAuthenticationForm, TraderRegistrationForm
 from leaderboard.models import LeadTrader
 from leaderboard.selectors import exchange_account_of
@@ -252,3 +254,19 @@ class PasswordResetView(auth_views.PasswordResetView):
             messages.error(request, _("Too many password reset requests. Please wait a while and try again."))
             return render(request, self.template_name, self.get_context_data(form=form), status=429)
         return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's "choose a new password" page behind an emailed link, rate-limited per IP. The new password also
+    unlocks the account's sign-in (campaigns.services.lockouts): its owner proved they read its mailbox."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if rate_limit_exceeded(rule=password_reset_confirm_limit(), ip=client_ip(request)):
+            messages.error(request, _("Too many attempts from your network. Please wait a while and try again."))
+            return render(request, self.template_name, {"rate_limited": True}, status=429)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        login_lockout_release_by_owner(user=form.user)
+        return response

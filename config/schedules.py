@@ -8,6 +8,7 @@ INTERVALS = [
     ("Ingest: dispatch all active accounts", "leaderboard.tasks.ingest_dispatch", 5, "minutes"),
     ("Ranking: publish every campaign and window", "leaderboard.tasks.rank_all", 30, "minutes"),
     ("Payouts: close finished periods and draft batches", "campaigns.tasks.close_periods", 15, "minutes"),
+    ("Traders: verify unverified exchange UIDs through their API keys", "leaderboard.tasks.verify_uids", 1, "hours"),
     (
         "Email: send again queued emails that are due, give up after N attempts",
         "campaigns.tasks.sweep_emails",

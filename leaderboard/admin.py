@@ -22,14 +22,43 @@ from .models import (
     Standing,
 )
 from .services.flag_review import MAX_DAYS, PERMISSION, REASON_MAX, flag_review_record, standings_to_review
+from .services.uid_verification import trader_uid_status_reset, trader_uid_verify
 from .validators import validate_multiline
 
 
 @admin.register(LeadTrader)
 class LeadTraderAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "exchange", "exchange_uid", "email", "status", "is_simulated", "created_at"]
-    list_filter = ["status", "exchange", "is_simulated"]
+    list_display = [
+        "display_name",
+        "exchange",
+        "exchange_uid",
+        "uid_status",
+        "email",
+        "status",
+        "is_simulated",
+        "created_at",
+    ]
+    list_filter = ["status", "uid_status", "exchange", "is_simulated"]
     search_fields = ["display_name", "exchange_uid", "email"]
+    # Verification is the exchange's word through the trader's key (leaderboard.services.uid_verification).
+    readonly_fields = ["uid_status", "uid_checked_at", "uid_check_message", "exchange_lead_trader"]
+    actions = ["verify_uid_selected"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "exchange_uid" in form.changed_data:
+            trader_uid_status_reset(trader=obj, actor=request.user)
+
+    @admin.action(description=_("Verify the UID through the trader's API key"), permissions=["change"])
+    def verify_uid_selected(self, request, queryset):
+        checks = [trader_uid_verify(trader=trader, actor=request.user) for trader in queryset.order_by("id")]
+        counts = {status: sum(c.status == status for c in checks) for status in LeadTrader.UidStatus.values}
+        self.message_user(
+            request,
+            _("UIDs checked: %(verified)d verified, %(mismatch)d mismatched, %(unverified)d could not be verified.")
+            % counts,
+            level=messages.WARNING if counts["mismatch"] else messages.SUCCESS,
+        )
 
 
 @admin.register(ExchangeAccount)

@@ -212,6 +212,11 @@ class TraderSerializer(serializers.Serializer):
     bio = serializers.CharField()
     profile_url = serializers.CharField()
     is_simulated = serializers.BooleanField()
+    uid_verification = serializers.ChoiceField(
+        choices=["verified", "mismatch", "unverified"],
+        help_text="Whether the exchange confirmed, through the trader's API key, that this UID is theirs",
+    )
+    uid_checked_at = serializers.DateTimeField(allow_null=True)
     campaign = serializers.SlugField(allow_null=True)
     standings = TraderStandingSerializer(many=True, help_text="Latest standing per window")
     rank_history = RankPointSerializer(many=True, help_text="Newest first")
@@ -245,6 +250,8 @@ class TraderAPI(APIView):
             "bio": trader.bio,
             "profile_url": trader.profile_url,
             "is_simulated": trader.is_simulated,
+            "uid_verification": trader.uid_status,
+            "uid_checked_at": trader.uid_checked_at,
             "campaign": campaign.slug if campaign else None,
             "standings": TraderStandingSerializer(
                 [latest[w] for w in sel.WINDOWS if w in latest], many=True, context={"trader": trader}

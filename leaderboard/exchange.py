@@ -70,19 +70,32 @@ def exchange_id_parts(exchange_id: str) -> tuple[str, bool]:
 
 def exchange_build(*, account: ExchangeAccount) -> ccxt.Exchange:
     """A ccxt instance for the account, authenticated with its decrypted read-only key."""
-    ccxt_id, replay = exchange_id_parts(account.exchange_id)
+    return exchange_for_credentials(
+        exchange_id=account.exchange_id,
+        api_key=decrypt(account.api_key_encrypted) if account.api_key_encrypted else "",
+        api_secret=decrypt(account.api_secret_encrypted) if account.api_secret_encrypted else "",
+        api_password=decrypt(account.api_password_encrypted) if account.api_password_encrypted else "",
+    )
+
+
+def exchange_for_credentials(
+    *, exchange_id: str, api_key: str, api_secret: str, api_password: str = "", timeout_ms: int | None = None
+) -> ccxt.Exchange:
+    """A ccxt instance for an exchange id ("gate", or "replay:gate") and a key given in plain text, e.g. to check a
+    key before it is stored. The key goes to ccxt and nowhere else."""
+    ccxt_id, replay = exchange_id_parts(exchange_id)
     klass = getattr(ccxt, ccxt_id, None)
     if klass is None or not isinstance(klass, type):
         raise ExchangeUnavailable(f"Unknown ccxt exchange id {ccxt_id!r}.")
     config = {
-        "apiKey": decrypt(account.api_key_encrypted) if account.api_key_encrypted else "",
-        "secret": decrypt(account.api_secret_encrypted) if account.api_secret_encrypted else "",
+        "apiKey": api_key,
+        "secret": api_secret,
         "enableRateLimit": True,
-        "timeout": int(getattr(settings, "EXCHANGE_TIMEOUT_MS", 20000)),
+        "timeout": int(timeout_ms or getattr(settings, "EXCHANGE_TIMEOUT_MS", 20000)),
         "options": {"defaultType": "swap"},
     }
-    if account.api_password_encrypted:
-        config["password"] = decrypt(account.api_password_encrypted)
+    if api_password:
+        config["password"] = api_password
     exchange = klass(config)
     exchange.number = str  # exact decimal strings instead of floats
     if ccxt_id == "gate":

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from leaderboard.flags import flags_cleared, flags_open
@@ -26,12 +27,20 @@ class LeadTrader(models.Model):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
 
+    class UidStatus(models.TextChoices):
+        """Whether the exchange confirmed, through the trader's API key, that the key's account is this UID."""
+
+        VERIFIED = "verified", _("Verified")
+        MISMATCH = "mismatch", _("Does not match the API key")
+        UNVERIFIED = "unverified", _("Not verified")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_trader"
     )
     display_name = models.CharField(_("display name"), max_length=64)
     exchange = models.CharField(_("exchange"), max_length=32, default="gate", help_text=_("ccxt exchange id"))
-    exchange_uid = models.CharField(_("exchange UID"), max_length=64, unique=True)
+    # Unique ignoring letter case (constraint below): "AbC" and "abc" are one account, and one trader's.
+    exchange_uid = models.CharField(_("exchange UID"), max_length=64, db_index=True)
     profile_url = models.URLField(_("lead-trader profile link"), max_length=500, blank=True)
     email = models.EmailField(_("email"), unique=True)
     telegram = models.CharField(_("Telegram"), max_length=64, blank=True)
@@ -41,11 +50,33 @@ class LeadTrader(models.Model):
     is_simulated = models.BooleanField(_("simulated"), default=False, help_text=_("Demo data, not a real trader"))
     terms_accepted_at = models.DateTimeField(_("terms accepted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Written by leaderboard.services.uid_verification only.
+    uid_status = models.CharField(
+        _("UID verification"), max_length=12, choices=UidStatus.choices, default=UidStatus.UNVERIFIED
+    )
+    uid_checked_at = models.DateTimeField(_("UID last checked at"), null=True, blank=True)
+    uid_check_message = models.CharField(_("UID check"), max_length=500, blank=True)
+    exchange_lead_trader = models.BooleanField(
+        _("lead trader according to the exchange"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the exchange does not say"),
+    )
 
     class Meta:
         ordering = ["display_name", "id"]
         verbose_name = _("lead trader")
         verbose_name_plural = _("lead traders")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("exchange_uid"),
+                name="uniq_trader_exchange_uid_ci",
+                violation_error_message=_("This exchange UID is already registered (in another letter case)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(uid_status__in=["verified", "mismatch", "unverified"]), name="trader_uid_status_known"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.exchange}:{self.exchange_uid})"

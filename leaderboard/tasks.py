@@ -6,6 +6,7 @@ from django.conf import settings
 from core.cache import CacheUnavailable
 from leaderboard.services.ingestion import RETRYABLE_ERRORS, account_ingest, ingestible_account_ids
 from leaderboard.services.ranking import rankings_publish
+from leaderboard.services.uid_verification import trader_uids_verify_due
 
 LOCKED_RETRIES = 3
 
@@ -48,3 +49,9 @@ def rank_all() -> dict:
     """Publish a fresh RankingRun for every started campaign: 7d/30d/90d and each open leaderboard period."""
     runs, skipped = rankings_publish()
     return {"runs": [run.pk for run in runs], "skipped": skipped}
+
+
+@shared_task(name="leaderboard.tasks.verify_uids")
+def verify_uids() -> dict:
+    """Ask the exchange again, through each stored key, whose account it opens, for traders not verified yet."""
+    return trader_uids_verify_due()

@@ -88,6 +88,16 @@ def _celery_eager_unless_worker(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request answered in Chinese leaves the thread's language switched
+    (LocaleMiddleware activates it, nothing switches it back), which would leak into whichever test runs next."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _process_caches_empty():
     """Each test starts with no process-local page copies: tests roll their data back without publishing."""
     from leaderboard.views import local_cache_clear

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission, User
 
 from campaigns.demo import seed_campaigns
 from campaigns.models import Campaign, Enrollment, PayoutBatch, Post, RewardPeriod, RewardPool
+from campaigns.services.audit import SYSTEM
 from campaigns.services.payouts import payout_batch_calculate
 from campaigns.services.periods import reward_periods_ensure
 from leaderboard.models import LeadTrader
@@ -83,10 +84,11 @@ def staff(name: str, *perms: str, superuser: bool = False) -> User:
 
 
 def content_batch(names: tuple[str, str] = ("A", "B"), *, actor=None) -> PayoutBatch:
-    """Phase 2's first content batch, calculated: two traders with three quality posts each (300 and 100 views)."""
+    """Phase 2's first content batch, calculated by `actor` (default: the system, as beat does): two traders with
+    three quality posts each (300 and 100 views)."""
     campaign = phase2()
     for name, views in zip(names, (300, 100), strict=True):
         who = trader(name, campaign=campaign)
         for day in (13, 14, 15):
             post(campaign, who, sh(2026, 2, day, 10), views=views, likes=views // 10, copy_volume=str(views))
-    return payout_batch_calculate(period=period_of(campaign, RewardPool.Kind.CONTENT, 1), actor=actor)
+    return payout_batch_calculate(period=period_of(campaign, RewardPool.Kind.CONTENT, 1), actor=actor or SYSTEM)

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from campaigns.models import AuditEvent, Campaign, Enrollment, RewardPool
+from campaigns.services.audit import SYSTEM
 from campaigns.services.payouts import payout_batch_approve, payout_batch_calculate
 from leaderboard.models import DailyEquity, FlagReview, LeadTrader, RankingRun, Standing
 from leaderboard.public_selectors import spotlight
@@ -224,7 +225,7 @@ def test_next_run_makes_the_trader_eligible_with_the_flag_still_visible(client, 
     assert (tiny.eligible, tiny.rank, tiny.ineligible_reasons) == (False, None, ["flagged"])
     assert [f["code"] for f in tiny.open_flags] == [TINY_FLAG] and tiny.cleared_flags == []
     # February's leaderboard batch is computed from this run and approved before the flag is cleared.
-    batch = payout_batch_calculate(period=period_of(campaign, K.LEADERBOARD, 1))
+    batch = payout_batch_calculate(period=period_of(campaign, K.LEADERBOARD, 1), actor=SYSTEM)
     payout_batch_approve(batch_id=batch.pk, actor=approver)
     paid = sorted(batch.lines.values_list("trader__exchange_uid", "amount"))
     assert [uid for uid, _ in paid] == ["STRONG", "WEAK"]  # TINY held out: tiers 5000 and 3500 to the other two
@@ -251,7 +252,7 @@ def test_next_run_makes_the_trader_eligible_with_the_flag_still_visible(client, 
     batch.refresh_from_db()
     assert batch.ranking_run == before and sorted(batch.lines.values_list("trader__exchange_uid", "amount")) == paid
     with pytest.raises(ValidationError, match="frozen"):
-        payout_batch_calculate(period=period_of(campaign, K.LEADERBOARD, 1))
+        payout_batch_calculate(period=period_of(campaign, K.LEADERBOARD, 1), actor=SYSTEM)
 
     # The trader's page: the flag is listed as cleared by an operator, with the review's time in Shanghai time.
     cache.clear()
@@ -316,13 +317,15 @@ def test_a_cleared_trader_can_become_the_weekly_star(world):
     flagged_run = ranking_run_publish(campaign=campaign, window="7d", cutoff=date(2026, 2, 18), now=sh(2026, 2, 18, 12))
     assert not _standing(flagged_run, "TINY").eligible
     assert spotlight(campaign=campaign, run_7d=flagged_run)["trader"] != traders["TINY"]
-    batch = payout_batch_calculate(period=week)
+    batch = payout_batch_calculate(period=week, actor=SYSTEM)
     assert batch.lines.get().trader != traders["TINY"]
 
     _clear(_standing(flagged_run, "TINY"), ops, sh(2026, 2, 18, 13))
     cleared_run = ranking_run_publish(campaign=campaign, window="7d", cutoff=date(2026, 2, 18), now=sh(2026, 2, 19, 10))
     assert _standing(cleared_run, "TINY").rank == 1
-    star = payout_batch_calculate(period=week).lines.get()  # the draft recalculated from the week's latest run
+    star = payout_batch_calculate(
+        period=week, actor=SYSTEM
+    ).lines.get()  # the draft recalculated from the week's latest run
     assert star.trader == traders["TINY"] and star.explanation["snapshot_id"] == cleared_run.pk
     assert spotlight(campaign=campaign, run_7d=cleared_run)["trader"] == traders["TINY"]
 

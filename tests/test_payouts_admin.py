@@ -21,7 +21,7 @@ def test_desk_preview_approve_export_and_pay_with_the_client(client):
     page = client.get(preview).content.decode()
     assert "Content rank 1 of 2" in page and "UID-Alice" in page
     assert "2026-02-12 18:00 – 2026-02-26 18:00 (Asia/Shanghai)" in page  # the campaign's zone, not UTC
-    assert 'id="approve"' not in page and "someone else has to approve" in page
+    assert 'id="approve"' not in page and "The person who last recalculated a batch cannot approve it." in page
     assert client.get(reverse("admin:campaigns_payoutbatch_change", args=[batch.pk])).url == preview
     approver = staff("boss", "view_payoutbatch", "approve_payoutbatch", "pay_payoutbatch")
     client.force_login(approver)
@@ -33,6 +33,8 @@ def test_desk_preview_approve_export_and_pay_with_the_client(client):
     assert export["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(export.content.decode())))
     assert [(r["uid"], r["amount"]) for r in rows] == [("UID-Alice", "333.33"), ("UID-Bo", "166.67")]
+    assert 'value="Mark paid"' not in client.get(preview).content.decode()  # nor may the approver pay it
+    client.force_login(staff("treasurer", "view_payoutbatch", "pay_payoutbatch"))
     client.post(reverse("admin:campaigns_payoutbatch_paid", args=[batch.pk]), {"reference": "TX-9"})
     batch.refresh_from_db()
     assert batch.status == "paid" and batch.paid_reference == "TX-9"

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
 from campaigns.models import AuditEvent, Campaign, Payout, PayoutBatch, RewardPeriod, RewardPool
+from campaigns.services.audit import SYSTEM
 from campaigns.services.payouts import (
     payout_batch_approve,
     payout_batch_calculate,
@@ -27,7 +28,7 @@ D = Decimal
 
 @pytest.mark.django_db
 def test_approve_needs_the_permission_and_a_second_person():
-    calculator = staff("calc", "approve_payoutbatch")
+    calculator = staff("calc", "approve_payoutbatch", "change_payoutbatch")
     batch = content_batch(actor=calculator)
     with pytest.raises(PermissionDenied):
         payout_batch_approve(batch_id=batch.pk, actor=staff("nobody"))
@@ -46,7 +47,7 @@ def test_approve_needs_the_permission_and_a_second_person():
 def test_recalculate_replaces_a_draft_and_records_who():
     batch = content_batch()
     first_lines = set(batch.lines.values_list("id", flat=True))
-    calc = staff("calc")
+    calc = staff("calc", "change_payoutbatch")
     again = payout_batch_calculate(period=batch.period, actor=calc)
     assert again.pk == batch.pk and again.calculated_by == calc
     assert not first_lines & set(again.lines.values_list("id", flat=True))
@@ -60,7 +61,7 @@ def test_an_approved_batch_is_frozen_in_the_service_and_the_database():
     batch = content_batch()
     payout_batch_approve(batch_id=batch.pk, actor=staff("boss", "approve_payoutbatch"))
     with pytest.raises(ValidationError, match="frozen"):
-        payout_batch_calculate(period=batch.period)
+        payout_batch_calculate(period=batch.period, actor=SYSTEM)
     line = batch.lines.first()
     with pytest.raises(IntegrityError), transaction.atomic():
         Payout.objects.filter(pk=line.pk).update(amount=D("499"))
@@ -111,7 +112,8 @@ def test_export_and_mark_paid():
 def test_commands_close_periods_and_calculate_payouts():
     campaign = phase2()
     out = io.StringIO()
-    call_command("close_periods", "--now", "2026-03-01T00:00:00+08:00", stdout=out)
+    staff("desk", "change_payoutbatch")
+    call_command("close_periods", "--operator", "desk", "--now", "2026-03-01T00:00:00+08:00", stdout=out)
     closed = RewardPeriod.objects.filter(pool__campaign=campaign, status="closed")
     # By March 1st 00:00 Shanghai: 1 first-post and 1 content period (bi-weekly), 2 spotlight weeks, February.
     assert sorted(closed.values_list("pool__kind", flat=True)) == sorted(
@@ -122,15 +124,15 @@ def test_commands_close_periods_and_calculate_payouts():
     assert PayoutBatch.objects.filter(period__in=closed).count() == 4
     content = period_of(campaign, K.CONTENT, 1)
     out = io.StringIO()
-    call_command("calculate_payouts", "--period", str(content.pk), stdout=out)
+    call_command("calculate_payouts", "--period", str(content.pk), "--operator", "desk", stdout=out)
     assert "draft batch" in out.getvalue()
     with pytest.raises(CommandError, match="No reward period"):
-        call_command("calculate_payouts", "--period", "999999")
+        call_command("calculate_payouts", "--period", "999999", "--operator", "desk")
     phase3 = Campaign.objects.get(slug="star-lead-traders-phase-3")
     reward_periods_ensure(campaign=phase3)
     running = RewardPeriod.objects.filter(pool__campaign=phase3, pool__kind=K.CONTENT).order_by("-index").first()
     with pytest.raises(CommandError, match="not ended"):
-        call_command("calculate_payouts", "--period", str(running.pk))
+        call_command("calculate_payouts", "--period", str(running.pk), "--operator", "desk")
 
 
 @pytest.mark.django_db

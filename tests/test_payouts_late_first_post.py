@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from campaigns.models import Payout, Post, RewardPeriod, RewardPool
+from campaigns.services.audit import SYSTEM
 from campaigns.services.payouts import (
     first_post_unpaid,
     payout_batch_approve,
@@ -76,7 +77,9 @@ def test_a_post_marked_quality_after_the_last_period_counts_in_it_exactly_once()
     f_late = _reviewed_late(campaign, f, sh(2026, 4, 30, 12))  # F's second quality post: never a second bonus
     posts_moderate(post_ids=[f_late.pk], action="quality", actor=moderator, now=sh(2026, 5, 6, 11))
 
-    batches = {i: payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, i)) for i in range(1, 7)}
+    batches = {
+        i: payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, i), actor=SYSTEM) for i in range(1, 7)
+    }
     assert _lines(batches[2]) == [("F", D("30.00"), False)]
     assert _lines(batches[5]) == []  # B published in #5 but was marked quality after the campaign: not #5
     # #6, in the order marked quality: E 04-24 12:00, A 05-01 00:00, B 05-06 10:00 -> 3 x 30 = 90.
@@ -97,10 +100,10 @@ def test_recalculating_the_last_draft_picks_up_a_late_review():
     post(campaign, e, sh(2026, 4, 24, 10))
     late = _reviewed_late(campaign, a, sh(2026, 4, 28, 9))
     last = period_of(campaign, K.FIRST_POST, 6)
-    draft = payout_batch_calculate(period=last)
+    draft = payout_batch_calculate(period=last, actor=SYSTEM)
     assert _lines(draft) == [("E", D("30.00"), False)] and draft.total == D("30.00")
     posts_moderate(post_ids=[late.pk], action="quality", actor=_user("mod"), now=sh(2026, 5, 2, 15))
-    draft = payout_batch_calculate(period=last)
+    draft = payout_batch_calculate(period=last, actor=SYSTEM)
     assert _lines(draft) == [("E", D("30.00"), False), ("A", D("30.00"), True)] and draft.total == D("60.00")
     assert first_post_unpaid(batch=draft) == []  # a draft: the recalculation pays it, nothing to report
 
@@ -110,18 +113,18 @@ def test_a_late_review_after_the_last_batch_was_approved_is_reported_not_paid_an
     a, e = trader("A", campaign=campaign), trader("E", campaign=campaign)
     post(campaign, e, sh(2026, 4, 24, 10))
     late = _reviewed_late(campaign, a, sh(2026, 4, 30, 23, 59))
-    calculator, approver = _user("calc"), _user("boss", "approve_payoutbatch")
+    calculator, approver = _user("calc", "change_payoutbatch"), _user("boss", "approve_payoutbatch")
     last = period_of(campaign, K.FIRST_POST, 6)
     batch = payout_batch_calculate(period=last, actor=calculator)
     payout_batch_approve(batch_id=batch.pk, actor=approver)
     posts_moderate(post_ids=[late.pk], action="quality", actor=_user("mod"), now=sh(2026, 5, 3, 9))
 
     with pytest.raises(ValidationError, match="frozen"):
-        payout_batch_calculate(period=last)
+        payout_batch_calculate(period=last, actor=SYSTEM)
     batch.refresh_from_db()
     assert _lines(batch) == [("E", D("30.00"), False)] and batch.total == D("30.00")  # the approved batch stands
     for index in range(1, 6):  # and no other period pays it instead
-        payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, index))
+        payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, index), actor=SYSTEM)
     assert not Payout.objects.filter(trader=a).exists()
 
     unpaid = first_post_unpaid(batch=batch)
@@ -146,8 +149,12 @@ def test_late_reviews_queue_behind_on_time_ones_under_the_budget_cap():
     late = _reviewed_late(campaign, b, sh(2026, 4, 29, 10))
     post(campaign, e, sh(2026, 4, 30, 10))  # on time in #6
     posts_moderate(post_ids=[late.pk], action="quality", actor=_user("mod"), now=sh(2026, 5, 1, 8))
-    assert _lines(payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1))) == [("A", D("30.00"), False)]
-    last = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 6), actor=_user("calc"))
+    assert _lines(payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1), actor=SYSTEM)) == [
+        ("A", D("30.00"), False)
+    ]
+    last = payout_batch_calculate(
+        period=period_of(campaign, K.FIRST_POST, 6), actor=_user("calc", "change_payoutbatch")
+    )
     # 60 - 30 = 30 left: E (marked quality 04-30 10:00) before B (05-01 08:00) -> E 30, B over budget.
     assert _lines(last) == [("E", D("30.00"), False)] and last.pool_amount == D("30")
     payout_batch_approve(batch_id=last.pk, actor=_user("boss", "approve_payoutbatch"))
@@ -159,8 +166,10 @@ def test_a_review_late_for_its_period_but_not_the_campaign_still_lands_where_it_
     a = trader("A", campaign=campaign)
     waiting = _reviewed_late(campaign, a, sh(2026, 2, 20, 10))  # published in #1
     posts_moderate(post_ids=[waiting.pk], action="quality", actor=_user("mod"), now=sh(2026, 2, 26, 18))  # #2 opens
-    assert _lines(payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1))) == []
-    assert _lines(payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2))) == [("A", D("30.00"), False)]
+    assert _lines(payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1), actor=SYSTEM)) == []
+    assert _lines(payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2), actor=SYSTEM)) == [
+        ("A", D("30.00"), False)
+    ]
 
 
 def test_a_trader_approved_after_the_post_qualified_is_paid_in_the_period_of_the_approval():
@@ -175,10 +184,10 @@ def test_a_trader_approved_after_the_post_qualified_is_paid_in_the_period_of_the
     Enrollment.objects.filter(trader=g).update(decided_at=sh(2026, 2, 13))
     Enrollment.objects.filter(trader=h).update(decided_at=sh(2026, 3, 20, 9))
 
-    first = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1))
+    first = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1), actor=SYSTEM)
     assert _lines(first) == [("G", D("30.00"), False)]
-    assert payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2)).lines.count() == 0
-    third = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 3))
+    assert payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2), actor=SYSTEM).lines.count() == 0
+    third = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 3), actor=SYSTEM)
     assert _lines(third) == [("H", D("30.00"), False)]
     (line,) = third.lines.all()
     assert line.explanation["approved_after_the_post"] is True

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from campaigns.models import Enrollment, Payout, Post, RewardPool
 from campaigns.reward_selectors import spotlight_current
 from campaigns.selectors import spotlight_trader
+from campaigns.services.audit import SYSTEM
 from campaigns.services.payouts import NoRankingRun, payout_batch_calculate
 from leaderboard.models import RankingRun, Standing
 from tests.payouts_helpers import period_of, phase2, pool_of, post, sh, trader
@@ -72,7 +73,7 @@ def _content_world(campaign):
 def test_content_pool_worked_example():
     campaign = phase2()
     _content_world(campaign)
-    batch = payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1))
+    batch = payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1), actor=SYSTEM)
     # Percentile ranks among the 4 eligible (rank / 4):
     #   A: exposure 1.00, engagement 0.75, volume 1.00 -> 0.3*1 + 0.3*0.75 + 0.4*1    = 0.925
     #   B: exposure 0.75, engagement 1.00, volume 0.50 -> 0.225 + 0.3 + 0.2           = 0.725
@@ -93,7 +94,7 @@ def test_content_pool_cap_redistributes_the_excess():
     pool = pool_of(campaign, K.CONTENT)
     pool.rules = {**pool.rules, "per_trader_cap": "150"}
     pool.save()
-    batch = payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1))
+    batch = payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1), actor=SYSTEM)
     # A would get 185 > 150: capped; 350 left over B, C, D by 0.725 : 0.525 : 0.325 (sum 1.575):
     # B = 161.11 > 150: capped; 200 left over C, D by 0.525 : 0.325 (sum 0.85):
     # C = 123.5294.., D = 76.4705..: floors 123.52 + 76.47 = 199.99, the last cent to C (remainder .94 > .06).
@@ -105,7 +106,7 @@ def test_content_pool_nobody_eligible_records_the_pool_unspent():
     campaign = phase2()
     f = trader("F", campaign=campaign)
     post(campaign, f, sh(2026, 2, 13, 10), views=5)
-    batch = payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1))
+    batch = payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1), actor=SYSTEM)
     assert batch.lines.count() == 0 and batch.total == 0 and batch.unspent == D("500")
 
 
@@ -121,7 +122,7 @@ def test_first_post_bonus_once_per_trader_with_budget_first_come_first_served():
     post(campaign, a, sh(2026, 2, 14, 10), reviewed_at=sh(2026, 2, 15, 9))  # A's second quality post: no bonus
     post(campaign, b, sh(2026, 2, 13, 11), reviewed_at=sh(2026, 2, 15, 10))
     post(campaign, pending, sh(2026, 2, 13, 11), reviewed_at=sh(2026, 2, 14, 10))
-    batch = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1))
+    batch = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1), actor=SYSTEM)
     # Order of being marked quality: A (14th), B (15th), C (16th); 30 each under a 60 budget -> A, B.
     assert amounts(batch) == {"A": D("30.00"), "B": D("30.00")}
     assert {line.reward_form for line in batch.lines.all()} == {"trial_fund_voucher"}
@@ -129,7 +130,7 @@ def test_first_post_bonus_once_per_trader_with_budget_first_come_first_served():
     # Next period: the budget is spent, and A's and B's later quality posts never pay again.
     post(campaign, a, sh(2026, 2, 27, 10))
     post(campaign, b, sh(2026, 2, 28, 10))
-    second = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2))
+    second = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2), actor=SYSTEM)
     assert second.lines.count() == 0 and second.pool_amount == 0
 
 
@@ -138,8 +139,8 @@ def test_first_post_bonus_lands_in_the_period_it_was_marked_quality():
     a, b = trader("A", campaign=campaign), trader("B", campaign=campaign)
     post(campaign, a, sh(2026, 2, 26, 17, 59))  # reviewed at publication: period 1
     post(campaign, b, sh(2026, 2, 26, 18))  # exactly at the boundary: period 2
-    p1 = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1))
-    p2 = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2))
+    p1 = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 1), actor=SYSTEM)
+    p2 = payout_batch_calculate(period=period_of(campaign, K.FIRST_POST, 2), actor=SYSTEM)
     assert amounts(p1) == {"A": D("30.00")} and amounts(p2) == {"B": D("30.00")}
     assert Payout.objects.filter(reason=Payout.Reason.FIRST_POST).count() == 2
 
@@ -168,7 +169,7 @@ def test_leaderboard_pool_worked_example_with_ties_across_tiers():
     _run(campaign, period, [(p, 0.99) for p in people[::-1]], published_at=sh(2026, 3, 1, 1))  # older snapshot
     final = _run(campaign, period, list(zip(people, scores, strict=True)), published_at=sh(2026, 3, 1, 2))
     _run(campaign, period, [(people[-1], 1.0)], published_at=None, status="computing")  # never published
-    batch = payout_batch_calculate(period=period)
+    batch = payout_batch_calculate(period=period, actor=SYSTEM)
     # T01 5000; T02+T03 share 3500 + 2500 = 3000 each; T04 2000; T05 1500; T06 1500; T07-T09 1000;
     # T10+T11 share tier 10 (1000) with the unpaid 11th place = 500 each; T12 nothing. Total 20,000.
     expected = {"T01": "5000", "T02": "3000", "T03": "3000", "T04": "2000", "T05": "1500", "T06": "1500"}
@@ -185,7 +186,7 @@ def test_leaderboard_pool_with_fewer_traders_records_the_unspent_part():
     period = period_of(campaign, K.LEADERBOARD, 2)
     people = [trader(n, campaign=campaign) for n in ("X", "Y", "Z")]
     _run(campaign, period, list(zip(people, [0.3, 0.2, 0.1], strict=True)), published_at=sh(2026, 4, 1, 2))
-    batch = payout_batch_calculate(period=period)
+    batch = payout_batch_calculate(period=period, actor=SYSTEM)
     assert amounts(batch) == {"X": D("5000"), "Y": D("3500"), "Z": D("2500")}
     assert batch.total == D("11000") and batch.unspent == D("9000") and batch.pool_amount == D("20000")
 
@@ -193,13 +194,13 @@ def test_leaderboard_pool_with_fewer_traders_records_the_unspent_part():
 def test_leaderboard_pool_without_published_run_waits():
     campaign = phase2()
     with pytest.raises(NoRankingRun):
-        payout_batch_calculate(period=period_of(campaign, K.LEADERBOARD, 1))
+        payout_batch_calculate(period=period_of(campaign, K.LEADERBOARD, 1), actor=SYSTEM)
 
 
 def test_open_period_cannot_be_calculated():
     campaign = phase2()
     with pytest.raises(ValidationError, match="not ended"):
-        payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1), now=sh(2026, 2, 20))
+        payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1), now=sh(2026, 2, 20), actor=SYSTEM)
 
 
 def test_weekly_spotlight_composite_and_the_home_page_selector():
@@ -219,7 +220,7 @@ def test_weekly_spotlight_composite_and_the_home_page_selector():
     post(campaign, b, sh(2026, 2, 14, 10), views=5000)
     post(campaign, c, sh(2026, 2, 15, 10), views=3000)
     post(campaign, c, sh(2026, 2, 19, 18), views=10**6)  # next week
-    batch = payout_batch_calculate(period=week)
+    batch = payout_batch_calculate(period=week, actor=SYSTEM)
     # Trading percentiles (A, B): 1.0, 0.5; content percentiles (B, C): 1.0, 0.5; missing counts 0.
     # Composite 0.5 x trading + 0.5 x content: A 0.5, B 0.75, C 0.25 -> B, no cash.
     line = batch.lines.get()
@@ -246,7 +247,7 @@ def test_content_pool_copy_metric_is_campaign_data(metric, expected):
         first.save()
         post(campaign, who, sh(2026, 2, 14, 10))
         post(campaign, who, sh(2026, 2, 15, 10))
-    batch = payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1))
+    batch = payout_batch_calculate(period=period_of(campaign, K.CONTENT, 1), actor=SYSTEM)
     # Exposure and engagement tie: both 0.75 (average rank 1.5 of 2). The copy metric decides: 1.0 vs 0.5.
     # Leader 0.225 + 0.225 + 0.4 = 0.85, other 0.225 + 0.225 + 0.2 = 0.65; 500 x 0.85 / 1.5 = 283.333.. and
     # 500 x 0.65 / 1.5 = 216.666..: the spare cent goes to the larger remainder (0.67 cent).
@@ -268,5 +269,5 @@ def test_a_flagged_trader_is_never_the_weekly_star():
     Standing.objects.create(run=run, trader=a, rank=1, score=0.9, eligible=True, flags=["mirrored_returns"])
     Standing.objects.create(run=run, trader=b, rank=2, score=0.5, eligible=True)
     post(campaign, a, sh(2026, 2, 14, 10), views=9000)
-    batch = payout_batch_calculate(period=week)
+    batch = payout_batch_calculate(period=week, actor=SYSTEM)
     assert batch.lines.get().trader == b

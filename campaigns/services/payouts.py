@@ -22,7 +22,7 @@ from campaigns.allocation import split_fixed, split_proportional, split_tiers
 from campaigns.content_scoring import POST_COLUMNS, content_scores
 from campaigns.models import Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
 from campaigns.periods import local_minute
-from campaigns.services.audit import actor_or_none, audit_record
+from campaigns.services.audit import SYSTEM, audit_record
 from leaderboard.flags import flags_open
 from leaderboard.models import LeadTrader, RankingRun, Standing
 
@@ -379,12 +379,66 @@ CALCULATORS = {
 }
 
 
+# --- four eyes ------------------------------------------------------------------------------------------------
+# Nobody takes a batch from draft to paid alone: whoever last calculated it (a person, or SYSTEM for the scheduled
+# close of periods) does not approve it, and whoever approved it does not mark it paid. Checked here, for the admin,
+# the commands and anything else, and by the database's constraints on PayoutBatch.
+
+
+def _operator_with(actor, permission: str) -> bool:
+    return bool(
+        actor is not None
+        and actor is not SYSTEM
+        and actor.is_authenticated
+        and actor.is_active
+        and actor.is_staff
+        and actor.has_perm(permission)
+    )
+
+
+def payout_calculator_check(actor) -> None:
+    """Raise PermissionDenied unless `actor` may calculate batches: SYSTEM, or an active staff user with the
+    permission to change payout batches."""
+    if actor is not SYSTEM and not _operator_with(actor, "campaigns.change_payoutbatch"):
+        raise PermissionDenied(
+            _("Only an active staff user with the permission to change payout batches may calculate them.")
+        )
+
+
+def payout_batch_approve_refusal(*, batch: PayoutBatch, actor) -> str | None:
+    """Why `actor` may not approve this draft (four eyes), or None. Permission and status are checked apart."""
+    if batch.calculated_by_id is None and not batch.calculated_by_system:
+        return _(
+            "Nobody is recorded as having calculated this batch: an operator recalculates it first, then another "
+            "one approves it."
+        )
+    if batch.calculated_by_id is not None and batch.calculated_by_id == getattr(actor, "pk", None):
+        return _("The person who last recalculated a batch cannot approve it.")
+    return None
+
+
+def payout_batch_pay_refusal(*, batch: PayoutBatch, actor) -> str | None:
+    """Why `actor` may not mark this approved batch paid (four eyes), or None."""
+    if batch.approved_by_id is not None and batch.approved_by_id == getattr(actor, "pk", None):
+        return _("The person who approved a batch cannot mark it paid: another operator with that permission does.")
+    return None
+
+
+def _who(actor) -> str:
+    return "system" if actor is SYSTEM else actor.get_username()
+
+
 # --- transitions ------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def payout_batch_calculate(*, period: RewardPeriod, actor=None, now: datetime | None = None) -> PayoutBatch:
-    """Calculate the period's draft batch, or replace the lines of its existing draft. Approved batches refuse."""
+def payout_batch_calculate(*, period: RewardPeriod, actor, now: datetime | None = None) -> PayoutBatch:
+    """Calculate the period's draft batch, or replace the lines of its existing draft. Approved batches refuse.
+
+    `actor` is who calculates: an active staff user allowed to change payout batches, or SYSTEM (beat). They are
+    recorded, and may not approve the batch.
+    """
+    payout_calculator_check(actor)
     now = now or timezone.now()
     period = RewardPeriod.objects.select_for_update().select_related("pool__campaign").get(pk=period.pk)
     if period.ends_at > now:
@@ -405,7 +459,8 @@ def payout_batch_calculate(*, period: RewardPeriod, actor=None, now: datetime | 
     batch.total = sum((line.amount for line in result.lines), Decimal(0))
     batch.unspent = result.unspent
     batch.calculated_at = now
-    batch.calculated_by = actor_or_none(actor)
+    batch.calculated_by = None if actor is SYSTEM else actor
+    batch.calculated_by_system = actor is SYSTEM
     batch.save()
     Payout.objects.bulk_create(
         [
@@ -437,6 +492,7 @@ def payout_batch_calculate(*, period: RewardPeriod, actor=None, now: datetime | 
             "total": str(batch.total),
             "unspent": str(batch.unspent),
             "snapshot_id": result.ranking_run.pk if result.ranking_run else None,
+            "calculator": _who(actor),
             "previous": previous,
             **{k: v for k, v in result.notes.items() if v},
         },
@@ -448,7 +504,7 @@ def payout_batch_calculate(*, period: RewardPeriod, actor=None, now: datetime | 
 def payout_batch_approve(*, batch_id: int, actor) -> PayoutBatch:
     """Approve a draft: a permission, and not by whoever last calculated it. The row lock makes two approvals at the
     same moment queue up: the second sees the batch already approved and is refused."""
-    if actor is None or not actor.has_perm("campaigns.approve_payoutbatch"):
+    if not _operator_with(actor, "campaigns.approve_payoutbatch"):
         raise PermissionDenied(_("You may not approve payout batches."))
     batch = PayoutBatch.objects.select_for_update().select_related("period__pool__campaign").get(pk=batch_id)
     if batch.status != PayoutBatch.Status.DRAFT:
@@ -457,8 +513,9 @@ def payout_batch_approve(*, batch_id: int, actor) -> PayoutBatch:
         )
     if batch.calculated_at is None:
         raise ValidationError(_("This payout batch has not been calculated."))
-    if batch.calculated_by_id is not None and batch.calculated_by_id == actor.pk:
-        raise ValidationError(_("The person who last recalculated a batch cannot approve it."))
+    refusal = payout_batch_approve_refusal(batch=batch, actor=actor)
+    if refusal:
+        raise ValidationError(refusal)
     batch.status = PayoutBatch.Status.APPROVED
     batch.approved_at = timezone.now()
     batch.approved_by = actor
@@ -468,14 +525,20 @@ def payout_batch_approve(*, batch_id: int, actor) -> PayoutBatch:
         target=batch,
         actor=actor,
         campaign=batch.period.pool.campaign,
-        data={"total": str(batch.total), "unspent": str(batch.unspent), "lines": batch.lines.count()},
+        data={
+            "total": str(batch.total),
+            "unspent": str(batch.unspent),
+            "lines": batch.lines.count(),
+            "calculator": "system" if batch.calculated_by_system else batch.calculated_by.get_username(),
+        },
     )
     return batch
 
 
 @transaction.atomic
 def payout_batch_mark_paid(*, batch_id: int, actor, reference: str) -> PayoutBatch:
-    if actor is None or not actor.has_perm("campaigns.pay_payoutbatch"):
+    """Mark an approved batch paid with the payment's reference: a permission, and not by whoever approved it."""
+    if not _operator_with(actor, "campaigns.pay_payoutbatch"):
         raise PermissionDenied(_("You may not mark payout batches paid."))
     reference = (reference or "").strip()
     if not reference:
@@ -483,16 +546,20 @@ def payout_batch_mark_paid(*, batch_id: int, actor, reference: str) -> PayoutBat
     batch = PayoutBatch.objects.select_for_update().select_related("period__pool__campaign").get(pk=batch_id)
     if batch.status != PayoutBatch.Status.APPROVED:
         raise ValidationError(_("Only an approved batch can be marked paid."))
+    refusal = payout_batch_pay_refusal(batch=batch, actor=actor)
+    if refusal:
+        raise ValidationError(refusal)
     batch.status = PayoutBatch.Status.PAID
     batch.paid_at = timezone.now()
+    batch.paid_by = actor
     batch.paid_reference = reference[:200]
-    batch.save(update_fields=["status", "paid_at", "paid_reference"])
+    batch.save(update_fields=["status", "paid_at", "paid_by", "paid_reference"])
     audit_record(
         action="payout_batch.paid",
         target=batch,
         actor=actor,
         campaign=batch.period.pool.campaign,
-        data={"reference": batch.paid_reference, "total": str(batch.total)},
+        data={"reference": batch.paid_reference, "total": str(batch.total), "approver_id": batch.approved_by_id},
     )
     return batch
 
@@ -607,12 +674,14 @@ class CloseSummary:
     waiting: dict = field(default_factory=dict)  # period id -> why no batch yet
 
 
-def reward_periods_close(*, now: datetime | None = None) -> CloseSummary:
+def reward_periods_close(*, actor, now: datetime | None = None) -> CloseSummary:
     """Close every ended period and calculate a draft batch for each closed period that has none yet.
 
+    `actor` calculates the drafts (SYSTEM for beat, else the operator a command names; see payout_batch_calculate).
     Each period is its own transaction, so one that has to wait (e.g. for its ranking run) does not hold the
     others back; it is retried on the next run.
     """
+    payout_calculator_check(actor)  # before anything is closed
     now = now or timezone.now()
     summary = CloseSummary()
     for period in RewardPeriod.objects.filter(status=RewardPeriod.Status.OPEN, ends_at__lte=now).select_related(
@@ -626,6 +695,7 @@ def reward_periods_close(*, now: datetime | None = None) -> CloseSummary:
                 audit_record(
                     action="reward_period.closed",
                     target=period,
+                    actor=actor,
                     campaign=period.pool.campaign,
                     data={"pool": period.pool.kind, "index": period.index},
                 )
@@ -633,7 +703,7 @@ def reward_periods_close(*, now: datetime | None = None) -> CloseSummary:
     pending = RewardPeriod.objects.filter(status=RewardPeriod.Status.CLOSED, batch__isnull=True, pool__is_active=True)
     for period in pending.select_related("pool__campaign").order_by("ends_at", "id"):
         try:
-            payout_batch_calculate(period=period, now=now)
+            payout_batch_calculate(period=period, actor=actor, now=now)
         except NoRankingRun as exc:
             summary.waiting[period.pk] = exc.messages[0]
             continue

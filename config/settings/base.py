@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works offline
     "django_celery_beat",
+    "axes",  # login lockouts per account and per client address (campaigns/lockout.py)
     "leaderboard",
     "campaigns",
     "regime",
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.CacheUnavailableMiddleware",  # a limit that cannot count: 503 "try again shortly"
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -159,6 +163,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every password check goes through django-axes first: a locked-out account or address is refused before the
+# password is even looked at (the right password too).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/me/"
 LOGOUT_REDIRECT_URL = "/"
@@ -216,6 +226,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # The API is public and read-only: it takes no passwords (no Basic auth to guess them through), only the
+    # session of someone signed in on the site.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["core.api.AnonRateThrottle"],  # counts in the cache, refuses (503) when it is down
@@ -237,7 +250,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # ccxt's DEBUG lines carry every request's headers, API key included: never below INFO, whatever LOG_LEVEL.
+        "ccxt": {"level": "INFO"},
+    },
 }
 
 # Where the real public data of the shared folder lives (tests and demo read it, never copy it).
@@ -256,6 +273,11 @@ PASSWORD_RESET_RATE_LIMIT = (
     env.int("PASSWORD_RESET_RATE_LIMIT_SECONDS", default=3600),
 )
 # Per email address asked about (registered or not): a mailbox is not flooded with reset links.
+# Password-reset links opened or submitted per IP (a link's token is an HMAC nobody guesses; this bounds trying).
+PASSWORD_RESET_CONFIRM_RATE_LIMIT = (
+    env.int("PASSWORD_RESET_CONFIRM_RATE_LIMIT_ATTEMPTS", default=20),
+    env.int("PASSWORD_RESET_CONFIRM_RATE_LIMIT_SECONDS", default=3600),
+)
 PASSWORD_RESET_EMAIL_RATE_LIMIT = (
     env.int("PASSWORD_RESET_EMAIL_RATE_LIMIT_ATTEMPTS", default=3),
     env.int("PASSWORD_RESET_EMAIL_RATE_LIMIT_SECONDS", default=3600),
@@ -268,6 +290,24 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # variant stays in a small per-process LRU. Entries live an hour (runs are published every 30 minutes).
 LEADERBOARD_SHARED_PAGES = env.int("LEADERBOARD_SHARED_PAGES", default=3)
 LEADERBOARD_PAGE_CACHE_SECONDS = env.int("LEADERBOARD_PAGE_CACHE_SECONDS", default=3600)
+# Login lockouts (django-axes) on every password check: the admin's and the site's sign-in alike. After
+# LOGIN_LOCKOUT_FAILURES failed attempts on one account (from anywhere) or from one client address (on any accounts),
+# that account or address is refused, right password or not, until LOGIN_LOCKOUT_MINUTES pass without a failure, an
+# operator unlocks it in the admin (Login lockouts), or, for an account, its owner resets the password. Counted in
+# the database (PostgreSQL), so lockouts hold across every web process, survive a Redis flush or outage, and the
+# admin can list and release them. The client address is campaigns.ratelimit.client_ip's (TRUSTED_PROXY_COUNT).
+AXES_FAILURE_LIMIT = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_HANDLER = "campaigns.lockout.LockoutDatabaseHandler"  # axes' database handler, NUL-safe
+AXES_CLIENT_IP_CALLABLE = "campaigns.lockout.lockout_client_ip"
+AXES_USERNAME_CALLABLE = "campaigns.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "campaigns.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # signing in to one's own account must not wipe an address's failures on others
+AXES_DISABLE_ACCESS_LOG = True  # no table of every successful sign-in: nothing here reads it
+AXES_ENABLE_ADMIN = False  # campaigns/admin_lockouts.py: read-only, unlocking is an audited action
+# Stored with each failed attempt: never a password, nor the CSRF token of the form it came from.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
 
 # Ingestion through ccxt.
 INGEST_LOOKBACK_DAYS = env.int("INGEST_LOOKBACK_DAYS", default=180)  # first pull of a new account
@@ -277,6 +317,9 @@ INGEST_SETTLE_SECONDS = env.int("INGEST_SETTLE_SECONDS", default=60)  # leave th
 # killed mid-account (kill -9, lost machine) keeps the account from the redelivered task.
 INGEST_LOCK_SECONDS = env.int("INGEST_LOCK_SECONDS", default=120)
 EXCHANGE_TIMEOUT_MS = env.int("EXCHANGE_TIMEOUT_MS", default=20000)
+# Checking a new API key's account (UID verification) happens while the trader waits: a shorter bound. Unanswered
+# in time, the key is kept and its UID stays "not verified" until the hourly check (leaderboard.tasks.verify_uids).
+EXCHANGE_VERIFY_TIMEOUT_MS = env.int("EXCHANGE_VERIFY_TIMEOUT_MS", default=8000)
 # "replay:<exchange>" accounts answer HTTP from recorded responses (tests and demos only; never in production).
 EXCHANGE_REPLAY_ENABLED = env.bool("EXCHANGE_REPLAY_ENABLED", default=DJANGO_ENV != "production")
 EXCHANGE_REPLAY_LATENCY_MS = env.int("EXCHANGE_REPLAY_LATENCY_MS", default=0)  # a recorded answer's network delay

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from leaderboard.encryption import encrypt
 from leaderboard.models import ExchangeAccount, LeadTrader
 from leaderboard.selectors import exchange_account_of
+from leaderboard.services.uid_verification import trader_uid_record, uid_check_new_key
 
 
 @transaction.atomic
@@ -52,11 +53,32 @@ def exchange_account_create(
     )
 
 
-@transaction.atomic
 def trader_credentials_set(
     *, trader: LeadTrader, api_key: str, api_secret: str, api_password: str = "", actor=None
 ) -> ExchangeAccount:
-    """Add or replace the trader's API key on their registered exchange; audited without any secret."""
+    """Add or replace the trader's API key on their registered exchange; audited without any secret.
+
+    The exchange is asked first whose account the key opens (leaderboard.services.uid_verification): a key of
+    another UID, or one the exchange rejects, is refused with the reason (ValidationError) and nothing changes.
+    """
+    check = uid_check_new_key(
+        exchange_id=trader.exchange,
+        claimed_uid=trader.exchange_uid,
+        api_key=api_key.strip(),
+        api_secret=api_secret.strip(),
+        api_password=(api_password or "").strip(),
+    )
+    with transaction.atomic():
+        account = _credentials_store(
+            trader=trader, api_key=api_key, api_secret=api_secret, api_password=api_password, actor=actor
+        )
+        trader_uid_record(trader=trader, check=check, actor=actor)
+    return account
+
+
+def _credentials_store(
+    *, trader: LeadTrader, api_key: str, api_secret: str, api_password: str, actor
+) -> ExchangeAccount:
     from campaigns.services.audit import audit_record  # the one audit log lives in the campaigns app
 
     account = exchange_account_of(trader=trader)

@@ -13,15 +13,17 @@ eligibility. Runs published earlier keep what they showed.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, FloatField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
 from campaigns.services.audit import audit_record
@@ -54,6 +56,23 @@ EXPLAINED_COUNTS = ["cagr", "pnl", "trades", "active_days", "days", "scarce_days
 
 class RankingError(Exception):
     """A ranking that cannot be computed (no data, no such window); nothing was written."""
+
+
+class RankingBusy(RankingError):
+    """Another transaction is publishing a run of the same campaign and window (and period) right now."""
+
+
+def _ranking_target_lock(*, campaign: Campaign, window: str, period: RewardPeriod | None) -> bool:
+    """Take the ranking target's lock for the rest of the current transaction; False when another transaction holds
+    it. A PostgreSQL advisory lock (released at commit or rollback, so a killed process never leaves it behind).
+    SQLite (the embedded default) lets one writer in at a time anyway: nothing to take there."""
+    if connection.vendor != "postgresql":
+        return True
+    name = f"starboard.ranking:{campaign.pk}:{window}:{period.pk if period is not None else '-'}"
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        return bool(cursor.fetchone()[0])
 
 
 def leaderboard_pool(*, campaign: Campaign) -> RewardPool | None:
@@ -330,8 +349,20 @@ def _explanation(*, row, flags, rules, start, end, window, period) -> dict:
 def ranking_run_publish(
     *, campaign: Campaign, window: str, period: RewardPeriod | None = None, cutoff: date | None = None, now=None
 ) -> RankingRun:
-    """Compute and publish one run with all its Standings; any failure leaves nothing behind."""
+    """Compute and publish one run with all its Standings; any failure leaves nothing behind.
+
+    One run per campaign, window and period at a time: while another transaction publishes the same target this one
+    raises RankingBusy at once (it would only publish the same standings again milliseconds later).
+    """
     now = now or timezone.now()
+    if not _ranking_target_lock(campaign=campaign, window=window, period=period):
+        raise RankingBusy(
+            _(
+                "Another ranking of %(campaign)s (%(window)s) is being published right now, so this one stopped "
+                "without publishing. Run it again once that one has finished."
+            )
+            % {"campaign": campaign.slug, "window": window if period is None else f"{window} #{period.index}"}
+        )
     result = ranking_compute(campaign=campaign, window=window, period=period, cutoff=cutoff, now=now)
     ranked, rules = result["ranked"], result["rules"]
     run = RankingRun.objects.create(

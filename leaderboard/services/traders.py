@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from leaderboard.models import LeadTrader
 from leaderboard.services.accounts import exchange_account_create
+from leaderboard.services.uid_verification import trader_uid_record, uid_check_new_key
 
 # Django's auth user needs a unique username: the trader logs in with their email address.
 USERNAME_MAX = 150
@@ -46,7 +47,8 @@ def trader_register(
     """Create the user, the pending LeadTrader and, when a key is given, its ExchangeAccount.
 
     Raises ValidationError (with field names) and leaves nothing behind on any failure, including a duplicate
-    that slips past the form's check in a race (the unique constraints catch it).
+    that slips past the form's check in a race (the unique constraints catch it, the UID's ignoring letter case),
+    and an API key the exchange says is another UID's (leaderboard.services.uid_verification).
     """
     if not terms_accepted:
         raise ValidationError({"accept_terms": _("You must accept the campaign terms.")})
@@ -56,6 +58,15 @@ def trader_register(
     errors = trader_duplicate_errors(email=email, exchange_uid=exchange_uid)
     if errors:
         raise ValidationError(errors)
+    check = None
+    if api_key or api_secret:  # the exchange says whose account the key opens: another UID's key is refused
+        check = uid_check_new_key(
+            exchange_id=exchange,
+            claimed_uid=exchange_uid,
+            api_key=api_key.strip(),
+            api_secret=api_secret.strip(),
+            api_password=(api_password or "").strip(),
+        )
     try:
         with transaction.atomic():
             user = get_user_model().objects.create_user(username=email, email=email, password=password)
@@ -80,6 +91,7 @@ def trader_register(
                     api_secret=api_secret,
                     api_password=api_password,
                 )
+                trader_uid_record(trader=trader, check=check)
     except IntegrityError as exc:
         # A concurrent sign-up won the race for the same email or UID.
         raise ValidationError(

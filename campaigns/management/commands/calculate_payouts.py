@@ -1,9 +1,9 @@
 """Calculate (or recalculate) the draft payout batch of one reward period."""
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from campaigns.management.operator import operator_argument, operator_user
 from campaigns.models import RewardPeriod
 from campaigns.services.payouts import payout_batch_calculate
 
@@ -16,20 +16,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--period", type=int, required=True, help="RewardPeriod id")
-        parser.add_argument("--as-user", help="Username recorded as the calculator (they cannot approve it)")
+        operator_argument(parser)
 
     def handle(self, *args, **options):
         try:
             period = RewardPeriod.objects.select_related("pool__campaign").get(pk=options["period"])
         except RewardPeriod.DoesNotExist as exc:
             raise CommandError(f"No reward period with id {options['period']}") from exc
-        actor = None
-        if options["as_user"]:
-            actor = get_user_model().objects.filter(username=options["as_user"]).first()
-            if actor is None:
-                raise CommandError(f"No user {options['as_user']!r}")
+        actor = operator_user(options["operator"])
         try:
             batch = payout_batch_calculate(period=period, actor=actor)
+        except PermissionDenied as exc:
+            raise CommandError(f"{options['operator']}: {exc}") from exc
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(
