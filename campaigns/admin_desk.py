@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import PayoutBatch, Post
 from campaigns.periods import local_minute
-from campaigns.services.audit import audit_record
 from campaigns.services.payouts import (
     first_post_unpaid,
     payout_batch_approve,
@@ -113,18 +112,6 @@ class PostModerationAdmin(admin.ModelAdmin):
     ]
     exclude = ["text"]
     actions = ["mark_quality", "reject_selected", "feature", "unfeature", "put_on_home_page", "take_off_home_page"]
-
-    def save_model(self, request, obj, form, change):
-        # Operators may correct the link, time or engagement numbers here; each correction is audited too.
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            audit_record(
-                action="post.edited",
-                target=obj,
-                actor=request.user,
-                campaign=obj.campaign,
-                data={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
-            )
 
     @admin.display(description=_("post"))
     def excerpt(self, obj: Post):
@@ -273,7 +260,7 @@ class PayoutDeskAdmin(admin.ModelAdmin):
             PayoutBatch.objects.select_related("period__pool__campaign", "calculated_by", "approved_by", "ranking_run"),
             pk=pk,
         )
-        lines = list(batch.lines.select_related("trader").order_by("rank", "trader__exchange_uid"))
+        lines = list(batch.lines.select_related("trader").order_by("rank", "payee_uid", "id"))
         zone = batch.period.pool.campaign.zone
         for line in lines:
             line.reason_text = payout_reason_text(line, zone=zone)
