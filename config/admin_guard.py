@@ -40,6 +40,11 @@ class GuardedChangeList(ChangeList):
         except (ValueError, OverflowError) as exc:  # a date drill-down beyond the calendar (year 9999 + 1)
             raise IncorrectLookupParameters(exc) from exc
 
+    def get_ordering(self, request, queryset):
+        # Whatever asked for it (the `o` parameter, the admin's or the model's default ordering): never by a secret.
+        ordering = super().get_ordering(request, queryset)
+        return [order for order in ordering if not secret_path(self.model, _order_name(order) or "")]
+
     def get_ordering_field(self, field_name):
         order = super().get_ordering_field(field_name)
         name = _order_name(order)
