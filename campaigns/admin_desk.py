@@ -28,7 +28,7 @@ from campaigns.services.payouts import (
     payout_reason_text,
 )
 from campaigns.services.posts import posts_moderate
-from campaigns.templatetags.post_text import post_html
+from campaigns.templatetags.post_text import post_html, web_link
 
 
 def apply_each(modeladmin, request, items, call, *, label, done_message) -> None:
@@ -115,7 +115,7 @@ class PostModerationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("post"))
     def excerpt(self, obj: Post):
-        return format_html('<a href="{}" rel="noopener nofollow">{}</a>', obj.url, Truncator(obj.text).chars(80))
+        return web_link(obj.url, Truncator(obj.text).chars(80))
 
     @admin.display(description=_("text"))
     def text_preview(self, obj: Post):
@@ -125,9 +125,8 @@ class PostModerationAdmin(admin.ModelAdmin):
     def originality(self, obj: Post):
         flags = []
         if obj.duplicate_of_id:
-            flags.append(
-                _("copies #%(id)s (%(sim)s%%)") % {"id": obj.duplicate_of_id, "sim": round((obj.similarity or 0) * 100)}
-            )
+            percent = f"{(obj.similarity or 0) * 100:.0f}"  # formatted, not round(): a stored inf must not crash
+            flags.append(_("copies #%(id)s (%(sim)s%%)") % {"id": obj.duplicate_of_id, "sim": percent})
         if obj.checks and not obj.checks.get("long_enough", True):
             flags.append(_("short (%(n)s)") % {"n": obj.length})
         if not obj.is_trading_related:
