@@ -327,3 +327,12 @@ def test_the_audit_log_records_that_a_password_changed_never_the_password(client
     assert "password" not in changes  # unchanged, and never with its value
     shown = client.get(admin_url(AuditEvent, "change", event.pk)).content.decode()
     assert created.password not in shown and created.password.rsplit("$", 1)[-1] not in shown
+
+
+def test_the_refusal_speaks_the_operators_language(admin_client):
+    url = admin_url(OutboundEmail, "changelist")
+    english = admin_client.get(url, {"body__contains": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = admin_client.get(url, {"body__contains": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert english.status_code == chinese.status_code == 400
+    assert refusal(english).startswith("Outbound emails cannot be filtered, searched or sorted")
+    assert "不能按保存机密的字段" in refusal(chinese) and "返回列表" in chinese.content.decode()
