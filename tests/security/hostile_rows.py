@@ -11,7 +11,8 @@ ordered dates, one schedule per task): OVERRIDES, per model. A model registered 
 change here unless its constraints refuse them, and then the pass says which model needs an override.
 """
 
-from datetime import UTC, date, datetime, time
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import count
 
@@ -75,6 +76,12 @@ def _value(field, variant: str):
         return _json(field, variant)
     if isinstance(field, models.BinaryField):
         return b"\x00" + MARKUP.encode() + bytes(range(256))
+    if isinstance(field, models.GenericIPAddressField):
+        return "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" if variant == HIGH else "0.0.0.0"  # noqa: S104
+    if isinstance(field, models.UUIDField):
+        return uuid.uuid4()
+    if isinstance(field, models.DurationField):
+        return timedelta(days=100_000_000) if variant == HIGH else timedelta(0)
     if isinstance(field, models.URLField):
         return f"{URL}{hostile_text(None, LOW)}"[: field.max_length]
     if isinstance(field, (models.CharField, models.TextField)):
