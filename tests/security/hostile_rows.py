@@ -40,8 +40,11 @@ def hostile_text(max_length: int | None, variant: str) -> str:
 
 
 def _decimal(field, variant: str) -> Decimal:
-    digits = "9" * (field.max_digits - field.decimal_places)
-    value = Decimal(f"{digits or 0}.{'9' * field.decimal_places}") if field.decimal_places else Decimal(digits)
+    # SQLite keeps decimals as floats: its extremes are what 15 significant digits can hold exactly.
+    total = min(field.max_digits, 15) if connection.vendor == "sqlite" else field.max_digits
+    digits = "9" * max(total - field.decimal_places, 0)
+    places = min(field.decimal_places, total)
+    value = Decimal(f"{digits or 0}.{'9' * places}") if places else Decimal(digits)
     return value if variant == HIGH else value.copy_negate()  # exact: `-value` rounds to 28 digits
 
 
