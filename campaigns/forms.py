@@ -7,6 +7,7 @@ A questionnaire is a list of questions:
      "max_length": 500}     # text, optional
 """
 
+import contextlib
 import re
 import zoneinfo
 from datetime import datetime
@@ -206,7 +207,8 @@ class CampaignAdminForm(forms.ModelForm):
             value = self.initial.get(name)
             if zone is not None and isinstance(value, datetime) and timezone.is_aware(value):
                 # A naive initial value is shown as is: the wall-clock time in the campaign's zone.
-                self.initial[name] = timezone.make_naive(value, zone)
+                with contextlib.suppress(OverflowError):  # beyond the zone's calendar: shown in UTC as it is
+                    self.initial[name] = timezone.make_naive(value, zone)
 
     def clean(self):
         data = super().clean()
@@ -219,7 +221,10 @@ class CampaignAdminForm(forms.ModelForm):
             value = data.get(name)
             if isinstance(value, datetime):
                 # The form parsed the wall-clock time in the server's zone; read it in the campaign's instead.
-                data[name] = timezone.make_aware(timezone.make_naive(value, current), zone)
+                try:
+                    data[name] = timezone.make_aware(timezone.make_naive(value, current), zone)
+                except OverflowError:
+                    self.add_error(name, _("This time is outside the calendar the campaign's time zone can show."))
         return data
 
     def clean_questionnaire(self):

@@ -7,12 +7,14 @@ from django.contrib.auth.forms import PasswordResetForm
 from campaigns.models import OutboundEmail
 from campaigns.services.mail import email_language, email_render
 from campaigns.services.outbox import outbound_email_queue
+from campaigns.services.password_reset import TOKEN_PLACEHOLDER
 from leaderboard.models import LeadTrader
 
 
 class TraderPasswordResetForm(PasswordResetForm):
     """Unknown, inactive and password-less addresses get no email and the same answer as everyone else (Django's
-    get_users); a trader's email is in their stored language, anyone else's in the language of the request."""
+    get_users); a trader's email is in their stored language, anyone else's in the language of the request. The
+    outbox keeps the email without its link's token (campaigns/services/password_reset.py)."""
 
     def send_mail(
         self,
@@ -28,6 +30,7 @@ class TraderPasswordResetForm(PasswordResetForm):
         language = email_language(preferred=trader.preferred_language if trader else None)
         context = {
             **context,
+            "token": TOKEN_PLACEHOLDER,  # the link is made when the email is sent, never stored
             "name": trader.display_name if trader else user.get_username(),
             "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
         }

@@ -329,6 +329,11 @@ class Payout(models.Model):
     batch = models.ForeignKey(PayoutBatch, on_delete=models.CASCADE, related_name="lines")
     period = models.ForeignKey(RewardPeriod, on_delete=models.PROTECT, related_name="payouts")
     trader = models.ForeignKey("leaderboard.LeadTrader", on_delete=models.PROTECT, related_name="payouts")
+    # Who is paid, copied from the trader when the line is calculated: an approved batch is frozen with it, so a
+    # later edit of the trader cannot change whom its export pays (the desk shows when the trader differs now).
+    payee_exchange = models.CharField(_("exchange"), max_length=32)
+    payee_uid = models.CharField(_("exchange UID"), max_length=64)
+    payee_name = models.CharField(_("display name"), max_length=64)
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(max_length=16, default="USDT")
@@ -347,10 +352,27 @@ class Payout(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "trader", "reason"], name="uniq_payout_period_trader_reason"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="payout_amount_non_negative"),
+            models.CheckConstraint(
+                condition=~Q(payee_exchange="") & ~Q(payee_uid=""), name="payout_payee_identity_frozen"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.trader_id} {self.amount} {self.currency} ({self.reason})"
+        return f"{self.payee_uid} {self.amount} {self.currency} ({self.reason})"
+
+    @staticmethod
+    def payee_of(trader) -> dict:
+        """The payee fields of a line paying `trader`, as the trader is now."""
+        return {"payee_exchange": trader.exchange, "payee_uid": trader.exchange_uid, "payee_name": trader.display_name}
+
+    @property
+    def payee_now_differs(self) -> bool:
+        """The trader's exchange, UID or name has changed since this line was calculated."""
+        return self.payee_of(self.trader) != {
+            "payee_exchange": self.payee_exchange,
+            "payee_uid": self.payee_uid,
+            "payee_name": self.payee_name,
+        }
 
 
 @receiver(pre_delete, sender=Payout, dispatch_uid="payout_frozen_on_delete")

@@ -11,8 +11,13 @@ STEP_DAYS = {"weekly": 7, "biweekly": 14}
 
 
 def local_minute(moment: datetime, zone: ZoneInfo) -> str:
-    """An aware instant as the zone's wall clock, to the minute: "2026-02-12 18:00" (how the desk shows times)."""
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+    """An aware instant as the zone's wall clock, to the minute: "2026-02-12 18:00" (how the desk shows times).
+
+    An instant the zone's clock cannot show (within hours of year 1 or year 9999) is shown in UTC, saying so."""
+    try:
+        return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+    except OverflowError:
+        return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def period_bounds(*, cadence: str, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> list[tuple]:

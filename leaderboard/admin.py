@@ -70,19 +70,25 @@ class ExchangeAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["credentials_updated_at", "last_ingested_at"]
     raw_id_fields = ["trader"]
 
-    @admin.display(boolean=True, description="API key set")
+    @admin.display(boolean=True, description=_("API key set"))
     def has_credentials(self, obj):
         return obj.has_credentials
 
 
+# Ranking inputs and outputs are read-only for everyone, superusers included: payouts are computed from them, so a
+# hand edit would change what a trader is paid with nothing to show why. Corrections go through the audited paths
+# (ingest, import_performance, rank; flag reviews via the action on standings). Being read-only also refuses any
+# admin delete that would cascade into them (deleting a trader or an account that has data).
+
+
 @admin.register(IngestionCursor)
-class IngestionCursorAdmin(admin.ModelAdmin):
+class IngestionCursorAdmin(ReadOnlyModelAdmin):
     list_display = ["account", "stream", "since_ms", "last_id", "updated_at"]
     list_filter = ["stream"]
     raw_id_fields = ["account"]
 
 
-class _AccountDataAdmin(admin.ModelAdmin):
+class _AccountDataAdmin(ReadOnlyModelAdmin):
     raw_id_fields = ["account"]
     list_select_related = ["account__trader"]
 
@@ -108,7 +114,7 @@ class LedgerEntryAdmin(_AccountDataAdmin):
 
 
 @admin.register(DailyEquity)
-class DailyEquityAdmin(admin.ModelAdmin):
+class DailyEquityAdmin(ReadOnlyModelAdmin):
     list_display = ["date", "trader", "equity", "net_flow", "pnl", "daily_return", "unit_value", "source"]
     list_filter = ["source"]
     search_fields = ["trader__display_name", "trader__exchange_uid"]
@@ -118,7 +124,7 @@ class DailyEquityAdmin(admin.ModelAdmin):
 
 
 @admin.register(RankingRun)
-class RankingRunAdmin(admin.ModelAdmin):
+class RankingRunAdmin(ReadOnlyModelAdmin):
     list_display = [
         "id",
         "campaign",
@@ -189,7 +195,7 @@ def _codes(standing: Standing) -> list[str]:
 
 
 @admin.register(Standing)
-class StandingAdmin(admin.ModelAdmin):
+class StandingAdmin(ReadOnlyModelAdmin):
     list_display = ["run", "rank", "trader", "score", "roi", "pnl", "max_drawdown", "eligible", "flag_summary"]
     list_filter = ["eligible", FlaggedFilter, "run__window", "run__campaign"]
     search_fields = ["trader__display_name", "trader__exchange_uid"]

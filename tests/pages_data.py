@@ -151,6 +151,7 @@ def _posts_and_payouts(*, campaign: Campaign, traders, now: datetime) -> None:
         batch=batch,
         period=period,
         trader=traders[0],
+        **Payout.payee_of(traders[0]),
         reason=Payout.Reason.FIRST_POST,
         amount=Decimal("30.00"),
         reward_form=RewardPool.RewardForm.TRIAL_FUND,

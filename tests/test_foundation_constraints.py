@@ -54,7 +54,7 @@ def test_one_payout_per_period_trader_and_reason():
     period = campaign.pools.get(kind=RewardPool.Kind.LEADERBOARD).periods.first()
     batch = PayoutBatch.objects.create(period=period)
     trader = _trader()
-    line = dict(batch=batch, period=period, trader=trader, reason=Payout.Reason.LEADERBOARD)
+    line = dict(batch=batch, period=period, trader=trader, reason=Payout.Reason.LEADERBOARD, **Payout.payee_of(trader))
     Payout.objects.create(amount=Decimal("5000.00"), **line)
     _refused(lambda: Payout.objects.create(amount=Decimal("1.00"), **line))
     _refused(lambda: Payout.objects.create(amount=Decimal("-1.00"), **{**line, "reason": Payout.Reason.CONTENT}))

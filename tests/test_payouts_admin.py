@@ -88,8 +88,9 @@ def test_desk_in_a_browser(live_server, artifacts_dir):
             with page.expect_download() as download_info:
                 page.click("#export")
             text = Path(download_info.value.path()).read_text(encoding="utf-8")
-            assert text.splitlines()[0] == "uid,display_name,amount,currency,reward_form,reason,detail"
-            assert "UID-Alice,Alice,333.33,USDT,cash,content" in text
+            header = '"exchange","uid","display_name","amount","currency","reward_form","reason","detail"'
+            assert text.splitlines()[0] == header
+            assert '"gate","UID-Alice","Alice",333.33,"USDT","cash","content"' in text  # the amount: a number
             page.screenshot(path=str(artifacts_dir / "payout_desk_approved.png"), full_page=True)
         finally:
             browser.close()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.views.decorators.debug import sensitive_variables
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def email_render(*, subject_template: str, body_template: str, context: dict, la
     return RenderedEmail(subject=" ".join(subject.split()), body=body, language=language)
 
 
+@sensitive_variables("body", "message")  # a password-reset body holds its live link here
 def email_deliver(*, subject: str, body: str, to: list[str], from_email: str | None = None) -> int:
     """Hand one message to the configured email backend; SMTP and network errors propagate."""
     message = EmailMessage(subject, body, from_email or settings.DEFAULT_FROM_EMAIL, to)

@@ -13,10 +13,12 @@
   (the enqueue at commit was lost, or a send failed), and marks failed a queued row that used all its attempts.
 - outbound_emails_retry: an operator puts failed rows back in the queue (permission-checked, audited).
 
-Password-reset emails carry a one-time link that signs the recipient in. Their body is kept until the email is
-sent (a retry must send the same link), then replaced by a note: subject, recipient, language and times stay as
-the record of what was sent, but nobody reading the admin or a database backup can use the link. The admin never
-shows such a body, even while it is queued.
+Password-reset emails carry a one-time link that signs the recipient in. The outbox never holds it: the body is
+stored with a placeholder where the link's token goes, and the token is made when the email is sent
+(campaigns/services/password_reset.py), so a queued or failed row holds no working link and a retry sends a fresh
+one. Once sent the body is replaced by a note anyway: subject, recipient, language and times stay as the record of
+what was sent. The admin never shows such a body, and never filters or searches by any body
+(config/secret_fields.py).
 """
 
 import logging
@@ -27,10 +29,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from campaigns.models import OutboundEmail
 from campaigns.services.audit import audit_record
 from campaigns.services.mail import RenderedEmail, email_deliver
+from campaigns.services.password_reset import password_reset_body
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,7 @@ def outbound_email_queue(
     return row
 
 
+@sensitive_variables("body")  # a reset email's body holds its live link here: kept out of error reports
 def outbound_email_send(*, email_id: int, now: datetime | None = None) -> str:
     """Send one queued email once; returns its status afterwards ('sent', 'queued' to retry, 'failed') or SKIPPED."""
     with transaction.atomic():
@@ -83,10 +88,11 @@ def outbound_email_send(*, email_id: int, now: datetime | None = None) -> str:
         )
         if email is None:
             return SKIPPED
+        body = _body_to_send(email)
+        if body is None:
+            return _record_undeliverable(email=email, now=now or timezone.now())
         try:
-            email_deliver(
-                subject=email.subject, body=email.body, to=[email.to_email], from_email=email.from_email or None
-            )
+            email_deliver(subject=email.subject, body=body, to=[email.to_email], from_email=email.from_email or None)
         except Exception as exc:  # SMTP, network, a refused address: recorded on the row, tried again later
             logger.warning("Outbound email %s not sent (attempt %s): %r", email.pk, email.attempts + 1, exc)
             return _record_failure(email=email, error=exc, now=now or timezone.now())
@@ -166,6 +172,22 @@ def _record_sent(*, email: OutboundEmail, now: datetime) -> None:
         fields.update(body=REDACTED_BODY, body_redacted=True)
     # Conditional: only a row still queued becomes sent (the lock above already makes this the only writer).
     OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.QUEUED).update(**fields)
+
+
+def _body_to_send(email: OutboundEmail) -> str | None:
+    if email.kind == OutboundEmail.Kind.PASSWORD_RESET:
+        return password_reset_body(body=email.body, user_id=email.target_id)
+    return email.body
+
+
+def _record_undeliverable(*, email: OutboundEmail, now: datetime) -> str:
+    """A reset for an account that can no longer reset its password: failed at once, no retry would change it."""
+    email.attempts += 1
+    email.status = OutboundEmail.Status.FAILED
+    email.last_error = "Not sent: the account was deleted or deactivated, or has no usable password."
+    email.next_attempt_at = now
+    email.save(update_fields=["attempts", "status", "last_error", "next_attempt_at"])
+    return email.status
 
 
 def _record_failure(*, email: OutboundEmail, error: Exception, now: datetime) -> str:

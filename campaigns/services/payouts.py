@@ -5,8 +5,6 @@ ranking snapshot id), using campaigns.allocation for the cents. Every transition
 batch is frozen here (only drafts are replaced) and in the database (triggers in migration 0003).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.allocation import split_fixed, split_proportional, split_tiers
 from campaigns.content_scoring import POST_COLUMNS, content_scores
+from campaigns.csv_export import csv_document
 from campaigns.models import Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
 from campaigns.periods import local_minute
 from campaigns.services.audit import SYSTEM, audit_record
@@ -27,6 +26,7 @@ from leaderboard.flags import flags_open
 from leaderboard.models import LeadTrader, RankingRun, Standing
 
 SPOTLIGHT_WEIGHTS = {"trading": 0.5, "content": 0.5}
+CENT = Decimal("0.01")
 
 
 class NoRankingRun(ValidationError):
@@ -462,12 +462,14 @@ def payout_batch_calculate(*, period: RewardPeriod, actor, now: datetime | None 
     batch.calculated_by = None if actor is SYSTEM else actor
     batch.calculated_by_system = actor is SYSTEM
     batch.save()
+    payees = LeadTrader.objects.in_bulk([line.trader_id for line in result.lines])
     Payout.objects.bulk_create(
         [
             Payout(
                 batch=batch,
                 period=period,
                 trader_id=line.trader_id,
+                **Payout.payee_of(payees[line.trader_id]),  # who is paid, frozen with the batch when approved
                 reason=result.reason,
                 amount=line.amount,
                 currency=pool.currency,
@@ -629,31 +631,35 @@ def payout_reason_text(payout: Payout, *, zone=None) -> str:
     return payout.get_reason_display()
 
 
-EXPORT_COLUMNS = ["uid", "display_name", "amount", "currency", "reward_form", "reason", "detail"]
+EXPORT_COLUMNS = ["exchange", "uid", "display_name", "amount", "currency", "reward_form", "reason", "detail"]
 
 
 @transaction.atomic
 def payout_batch_export(*, batch_id: int, actor=None) -> str:
-    """The approved batch as CSV (UID, amount, currency, reward form, reason); the export is an audit event."""
+    """The approved batch as CSV, one row per line: whom it pays as frozen on the line (never the trader as edited
+    since), the amount as a number, and why; cells neutralised for spreadsheets (campaigns.csv_export). The export
+    is an audit event."""
     batch = PayoutBatch.objects.select_related("period__pool__campaign").get(pk=batch_id)
     if batch.status == PayoutBatch.Status.DRAFT:
         raise ValidationError(_("Approve the batch before exporting it."))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    lines = batch.lines.select_related("trader").order_by("rank", "trader__exchange_uid")
-    for line in lines:
-        writer.writerow(
+    zone = batch.period.pool.campaign.zone
+    lines = list(batch.lines.order_by("rank", "payee_uid", "id"))
+    content = csv_document(
+        EXPORT_COLUMNS,
+        (
             [
-                line.trader.exchange_uid,
-                line.trader.display_name,
-                f"{line.amount:.2f}",
+                line.payee_exchange,
+                line.payee_uid,
+                line.payee_name,
+                line.amount.quantize(CENT),
                 line.currency,
                 line.reward_form,
                 line.reason,
-                payout_reason_text(line, zone=batch.period.pool.campaign.zone),
+                payout_reason_text(line, zone=zone),
             ]
-        )
+            for line in lines
+        ),
+    )
     audit_record(
         action="payout_batch.exported",
         target=batch,
@@ -661,7 +667,7 @@ def payout_batch_export(*, batch_id: int, actor=None) -> str:
         campaign=batch.period.pool.campaign,
         data={"lines": len(lines), "total": str(batch.total)},
     )
-    return out.getvalue()
+    return content
 
 
 # --- closing periods ----------------------------------------------------------------------------------------------
