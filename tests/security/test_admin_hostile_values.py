@@ -35,8 +35,14 @@ def _campaign(rows, variant):
 
 def _batch(rows, variant):
     if variant == HIGH:
-        return {"status": PayoutBatch.Status.APPROVED, "approved_at": DT[HIGH], "paid_at": None}
-    return {"status": PayoutBatch.Status.DRAFT, "approved_at": None}
+        # A named calculator, so not the system too (four eyes: batch_calculator_person_or_system).
+        return {
+            "status": PayoutBatch.Status.APPROVED,
+            "approved_at": DT[HIGH],
+            "paid_at": None,
+            "calculated_by_system": False,
+        }
+    return {"status": PayoutBatch.Status.DRAFT, "approved_at": None, "calculated_by_system": False}
 
 
 def _payout(rows, variant):
