@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import AuditEvent, Campaign, Enrollment, OutboundEmail, Payout, RewardPeriod, RewardPool
+from campaigns.services.audit import SYSTEM
 from campaigns.services.password_reset import TOKEN_PLACEHOLDER
 from campaigns.services.payouts import payout_batch_approve, payout_batch_calculate
 from leaderboard.models import ExchangeAccount, LeadTrader
@@ -24,6 +25,8 @@ from tests.payouts_helpers import content_batch, phase2, staff, trader
 from tests.security.admin_support import admin_form, admin_url
 
 BEFORE_PAYEE = "0007_four_eyes"
+# Traders as they were then too: rows written through that state must fit the table (no UID verification yet).
+BEFORE = [("campaigns", BEFORE_PAYEE), ("leaderboard", "0003_flag_review")]
 LIVE_LINK = "https://testserver/accounts/reset/MQ/cz5b0k-0123456789abcdef0123/"
 
 
@@ -73,11 +76,14 @@ def test_an_admin_edit_of_the_trader_does_not_change_an_approved_export(client):
     # And the edit is on record: who, when, each field's old and new value.
     edited = event("leadtrader.admin_changed", alice)
     assert edited.actor == calculator
-    assert edited.data["changes"] == {
+    changes = edited.data["changes"]
+    assert {key: changes[key] for key in ("exchange", "exchange_uid", "display_name")} == {
         "exchange": ["gate", "binance"],
         "exchange_uid": ["UID-Alice", "UID-Mallory"],
         "display_name": ["Alice", "Mallory"],
     }
+    # A new UID is unverified until checked again through the key: the same event records that too.
+    assert changes["uid_check_message"] == ["", "The UID changed; it is checked again."]
 
 
 @pytest.mark.django_db
@@ -86,7 +92,9 @@ def test_a_draft_pays_the_trader_as_at_its_last_calculation():
     LeadTrader.objects.filter(exchange_uid="UID-Alice").update(exchange_uid="UID-Alice-2", display_name="Alice B")
     line = batch.lines.get(payee_uid="UID-Alice")
     assert line.payee_now_differs and line.payee_name == "Alice"
-    payout_batch_calculate(period=batch.period)  # recalculating the draft takes the trader as they are now
+    payout_batch_calculate(
+        period=batch.period, actor=SYSTEM
+    )  # recalculating the draft takes the trader as they are now
     assert sorted(batch.lines.values_list("payee_uid", "payee_name")) == [("UID-Alice-2", "Alice B"), ("UID-Bo", "Bo")]
     assert not any(line.payee_now_differs for line in batch.lines.select_related("trader"))
 
@@ -194,9 +202,9 @@ def test_the_migrations_freeze_existing_lines_and_drop_stored_reset_links():
     """Lines calculated before the payee was copied get it (approved and paid ones too); reset emails queued or
     failed before links were made at sending lose their stored link (sent ones were redacted when sent)."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("campaigns", BEFORE_PAYEE)])
+    executor.migrate(BEFORE)
     try:
-        old = executor.loader.project_state([("campaigns", BEFORE_PAYEE)]).apps
+        old = executor.loader.project_state(BEFORE).apps
         OldCampaign, OldPool = old.get_model("campaigns", "Campaign"), old.get_model("campaigns", "RewardPool")
         OldPeriod, OldBatch = old.get_model("campaigns", "RewardPeriod"), old.get_model("campaigns", "PayoutBatch")
         OldPayout, OldTrader = old.get_model("campaigns", "Payout"), old.get_model("leaderboard", "LeadTrader")
