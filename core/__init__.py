@@ -1,0 +1,2 @@
+"""Pieces every app may use and that use no app: the bounds of what people and files may give us, and the request
+guard that applies them before any view runs."""
