@@ -11,20 +11,9 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.input_bounds import EARLIEST, STORED_BEFORE
+from core.constraints import time_in_range
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
-# What the database holds of a time a person or file gives (core.input_bounds): a row outside can never be written,
-# so no page that reads it back (the admin, a trader's dashboard) can fail on it.
-TIME_OUT_OF_RANGE = _("Enter a time from 2009-01-03 to 2099-12-31.")
-
-
-def time_in_range(field: str, *, name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__gte": EARLIEST, f"{field}__lt": STORED_BEFORE}),
-        name=name,
-        violation_error_message=TIME_OUT_OF_RANGE,
-    )
 
 
 def validate_time_zone(value: str) -> None:
@@ -100,7 +89,11 @@ class Enrollment(models.Model):
         ordering = ["submitted_at", "id"]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
-        constraints = [models.UniqueConstraint(fields=["campaign", "trader"], name="uniq_enrollment_campaign_trader")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "trader"], name="uniq_enrollment_campaign_trader"),
+            time_in_range("submitted_at", name="enrollment_submitted_in_range"),
+            time_in_range("decided_at", name="enrollment_decided_in_range", null=True),
+        ]
 
     def __str__(self) -> str:
         return f"{self.trader} in {self.campaign} ({self.status})"
@@ -273,6 +266,7 @@ class RewardPeriod(models.Model):
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="period_dates_ordered"),
             time_in_range("starts_at", name="period_starts_in_range"),
             time_in_range("ends_at", name="period_ends_in_range"),
+            time_in_range("closed_at", name="period_closed_in_range", null=True),
         ]
 
     def __str__(self) -> str:
@@ -316,6 +310,9 @@ class PayoutBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(approved_at__isnull=False), name="batch_approved_has_time"
             ),
+            time_in_range("calculated_at", name="batch_calculated_in_range", null=True),
+            time_in_range("approved_at", name="batch_approved_in_range", null=True),
+            time_in_range("paid_at", name="batch_paid_in_range", null=True),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.input_bounds import EARLIEST_DAY, STORED_BEFORE_DAY
+from core.constraints import day_in_range, time_in_range
 from leaderboard.flags import flags_cleared, flags_open
 from leaderboard.scoring import FLAG_CODES
 
@@ -47,6 +47,7 @@ class LeadTrader(models.Model):
         ordering = ["display_name", "id"]
         verbose_name = _("lead trader")
         verbose_name_plural = _("lead traders")
+        constraints = [time_in_range("terms_accepted_at", name="trader_terms_accepted_in_range", null=True)]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.exchange}:{self.exchange_uid})"
@@ -213,12 +214,7 @@ class DailyEquity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["trader", "date"], name="uniq_equity_trader_date"),
             models.CheckConstraint(condition=Q(equity__gte=0), name="equity_non_negative"),
-            # core.input_bounds: a day an import gives is readable and plausible, whatever reaches the table.
-            models.CheckConstraint(
-                condition=Q(date__gte=EARLIEST_DAY, date__lt=STORED_BEFORE_DAY),
-                name="equity_date_in_range",
-                violation_error_message=_("Enter a day from 2009-01-03 to 2099-12-31."),
-            ),
+            day_in_range("date", name="equity_date_in_range"),
             models.CheckConstraint(
                 condition=Q(winning_positions__isnull=True)
                 | Q(closed_positions__isnull=True)

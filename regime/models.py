@@ -1,11 +1,10 @@
 """Market series, their observations, and the liquidity-regime readings computed from them."""
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.input_bounds import EARLIEST_MARKET_DAY, STORED_BEFORE_DAY
+from core.constraints import day_in_range
 
 
 class MarketSeries(models.Model):
@@ -46,12 +45,7 @@ class Observation(models.Model):
         ordering = ["series_id", "date"]
         constraints = [
             models.UniqueConstraint(fields=["series", "date"], name="uniq_observation_series_date"),
-            # core.input_bounds: the macro series reach back to 1919, never before 1900 nor past 2099.
-            models.CheckConstraint(
-                condition=Q(date__gte=EARLIEST_MARKET_DAY, date__lt=STORED_BEFORE_DAY),
-                name="observation_date_in_range",
-                violation_error_message=_("Enter a day from 1900-01-01 to 2099-12-31."),
-            ),
+            day_in_range("date", name="observation_date_in_range", market=True),
         ]
 
     def __str__(self) -> str:
@@ -76,6 +70,7 @@ class RegimeReading(models.Model):
 
     class Meta:
         ordering = ["-as_of"]
+        constraints = [day_in_range("as_of", name="regime_reading_as_of_in_range", market=True)]
         verbose_name = _("regime reading")
         verbose_name_plural = _("regime readings")
 

@@ -356,7 +356,7 @@ def posts_parse_csv(*, content: bytes | str) -> list[dict]:
     records = csv_records(io.StringIO(content))
     first = next(records, None)
     if first is not None and first.cells is None:
-        raise ValidationError(_("line 1: %(problem)s") % {"problem": first.problem})
+        raise ValidationError(_("line %(line)d: %(problem)s") % {"line": 1, "problem": first.problem})
     header = [h.strip() for h in (first.cells if first else [])]
     if not header:
         raise ValidationError(_("The file is empty."))
@@ -461,7 +461,7 @@ def posts_import(*, rows: list[dict], actor=None, on_row=None) -> ImportResult:
                 index=index,
             )
         except ValidationError as exc:
-            errors += [f"line {row['line']}: {message}" for message in exc.messages]
+            errors += [_("line %(line)d: %(problem)s") % {"line": row["line"], "problem": m} for m in exc.messages]
             continue
         created += 1
     if errors:
