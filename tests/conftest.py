@@ -88,6 +88,16 @@ def _celery_eager_unless_worker(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Chinese leaves Chinese active in this thread (LocaleMiddleware activates, nothing deactivates):
+    the next test starts in the default language whatever ran before it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _process_caches_empty():
     """Each test starts with no process-local page copies: tests roll their data back without publishing."""
     from leaderboard.views import local_cache_clear

@@ -105,7 +105,6 @@ def _require_enrolled(*, campaign: Campaign, trader: LeadTrader) -> None:
         )
 
 
-@transaction.atomic
 def post_submit(
     *,
     campaign: Campaign,
@@ -120,8 +119,41 @@ def post_submit(
 ) -> Post:
     """A trader's (or an operator's) new post: validated, checked for originality, awaiting review.
 
-    `index` lets a bulk import reuse one originality index; the new post is added to it.
+    `index` lets a bulk import reuse one originality index; the new post is added to it. The same link submitted
+    twice at the same moment (a double click) gives one post and, for the other, the "already submitted" error: the
+    write runs in its own transaction (a savepoint inside an import's), rolled back when the unique link collides.
     """
+    try:
+        return _post_create(
+            campaign=campaign,
+            trader=trader,
+            url=url,
+            text=text,
+            published_at=published_at,
+            actor=actor,
+            source=source,
+            engagement=engagement,
+            index=index,
+        )
+    except IntegrityError as exc:
+        if Post.objects.filter(campaign=campaign, url=url).exists():  # the other request's post stands
+            raise _already_submitted() from exc
+        raise
+
+
+@transaction.atomic
+def _post_create(
+    *,
+    campaign: Campaign,
+    trader: LeadTrader,
+    url: str,
+    text: str,
+    published_at: datetime,
+    actor,
+    source: str,
+    engagement: dict | None,
+    index: OriginalityIndex | None,
+) -> Post:
     _require_enrolled(campaign=campaign, trader=trader)
     if timezone.is_naive(published_at):
         raise ValidationError(_("The publish time needs a time zone."))
@@ -150,14 +182,7 @@ def post_submit(
     post.full_clean(
         exclude=["campaign", "trader", "duplicate_of", "reviewed_by"], validate_unique=False, validate_constraints=False
     )
-    try:
-        with transaction.atomic():  # a savepoint: the caller's transaction survives a lost race
-            post.save()
-    except IntegrityError as exc:
-        # The same link submitted at the same moment (a double click): the other request's post stands.
-        if Post.objects.filter(campaign=campaign, url=url).exists():
-            raise _already_submitted() from exc
-        raise
+    post.save()  # IntegrityError when a concurrent submission of the link committed first (see post_submit)
     if index is not None:
         index.add(post.pk, post.text, post.published_at)
         same_rules = scheme(index.rules) == scheme(campaign.content_rules)  # an import's index: its first campaign's
