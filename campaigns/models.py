@@ -310,9 +310,6 @@ class PayoutBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(approved_at__isnull=False), name="batch_approved_has_time"
             ),
-            time_in_range("calculated_at", name="batch_calculated_in_range", null=True),
-            time_in_range("approved_at", name="batch_approved_in_range", null=True),
-            time_in_range("paid_at", name="batch_paid_in_range", null=True),
         ]
 
     def __str__(self) -> str:
