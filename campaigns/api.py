@@ -8,11 +8,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
 
 from campaigns.models import Campaign, Post, RewardPool
 from campaigns.selectors import campaign_list
 from campaigns.services.enrolment import OPEN, registration_window_state
+from core.input_bounds import instant_clamped
 from leaderboard.api import ERRORS, UID_PATTERN, StrictPagination, reject_blank
 from leaderboard.public_selectors import public_posts
 
@@ -99,12 +99,10 @@ class PostFilter(django_filters.FilterSet):
         fields = ["campaign", "trader", "featured", "home_page", "published_after"]
 
     def filter_published_after(self, queryset, name, value):
-        # To UTC first: PostgreSQL rejects offsets past +-15:59 that ISO 8601 allows.
-        try:
-            value = value.astimezone(UTC)
-        except (OverflowError, ValueError) as exc:
-            raise ValidationError({name: ["Out of range."]}) from exc
-        return queryset.filter(published_at__gte=value)
+        # Into core.input_bounds (no post lies outside them, so the answer is the same), then to UTC: PostgreSQL
+        # rejects offsets past +-15:59 that ISO 8601 allows, and reads year 1 at +08:06 as a BC time.
+        value = instant_clamped(value, now=timezone.now())
+        return queryset.filter(published_at__gte=value.astimezone(UTC))
 
     def filter_flag(self, queryset, name, value):
         field = {"featured": "is_featured", "home_page": "is_home_page"}[name]

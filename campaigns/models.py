@@ -11,6 +11,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import time_in_range
+
 MONEY = {"max_digits": 20, "decimal_places": 2}
 
 
@@ -52,6 +54,11 @@ class Campaign(models.Model):
                 name="campaign_registration_window_ordered",
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="campaign_dates_ordered"),
+            # With the two orderings above, these bound all four times.
+            time_in_range("registration_opens_at", name="campaign_registration_opens_in_range"),
+            time_in_range("registration_closes_at", name="campaign_registration_closes_in_range"),
+            time_in_range("starts_at", name="campaign_starts_in_range"),
+            time_in_range("ends_at", name="campaign_ends_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -82,7 +89,11 @@ class Enrollment(models.Model):
         ordering = ["submitted_at", "id"]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
-        constraints = [models.UniqueConstraint(fields=["campaign", "trader"], name="uniq_enrollment_campaign_trader")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "trader"], name="uniq_enrollment_campaign_trader"),
+            time_in_range("submitted_at", name="enrollment_submitted_in_range"),
+            time_in_range("decided_at", name="enrollment_decided_in_range", null=True),
+        ]
 
     def __str__(self) -> str:
         return f"{self.trader} in {self.campaign} ({self.status})"
@@ -131,6 +142,7 @@ class Post(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "url"], name="uniq_post_campaign_url"),
             models.CheckConstraint(condition=Q(copy_volume__gte=0), name="post_copy_volume_non_negative"),
+            time_in_range("published_at", name="post_published_at_in_range"),
         ]
         indexes = [models.Index(fields=["published_at"], name="post_published_at")]  # the originality check counts
 
@@ -153,7 +165,10 @@ class PostSignature(models.Model):
     class Meta:
         verbose_name = _("post signature")
         verbose_name_plural = _("post signatures")
-        constraints = [models.UniqueConstraint(fields=["post", "scheme"], name="uniq_post_signature_scheme")]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "scheme"], name="uniq_post_signature_scheme"),
+            time_in_range("published_at", name="post_signature_published_at_in_range"),
+        ]
         indexes = [models.Index(fields=["scheme", "published_at"], name="post_signature_earlier")]
 
     def __str__(self) -> str:
@@ -249,6 +264,9 @@ class RewardPeriod(models.Model):
             models.UniqueConstraint(fields=["pool", "index"], name="uniq_period_pool_index"),
             models.UniqueConstraint(fields=["pool", "starts_at"], name="uniq_period_pool_start"),
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="period_dates_ordered"),
+            time_in_range("starts_at", name="period_starts_in_range"),
+            time_in_range("ends_at", name="period_ends_in_range"),
+            time_in_range("closed_at", name="period_closed_in_range", null=True),
         ]
 
     def __str__(self) -> str:

@@ -51,8 +51,10 @@ logger = logging.getLogger(__name__)
 
 
 def _safe_next(request) -> str:
+    """A path on this site to go on to, or "": never another host, and never a bare word (redirect() would read
+    "0" or "me" as a view name and fail)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -24,3 +24,5 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("regime.urls")),
 ]
+
+handler400 = "core.views.bad_request"  # every 400 in the visitor's language

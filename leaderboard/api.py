@@ -9,6 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.control_chars import QUERY_TEXT_PATTERN
 from leaderboard import public_selectors as sel
 from leaderboard.models import RankingRun, Standing
 
@@ -118,7 +119,7 @@ class LeaderboardQuerySerializer(serializers.Serializer):
         min_length=1,
         max_length=64,
         trim_whitespace=False,  # as documented (any non-empty text); whitespace-only means no search, as on the page
-        validators=[RegexValidator(r"^[^\x00]*$", "No NUL characters.")],
+        validators=[RegexValidator(QUERY_TEXT_PATTERN, "No control characters.")],
         help_text="Name or UID contains",
     )
     eligible = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -229,7 +230,9 @@ class TraderAPI(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("exchange_uid", str, OpenApiParameter.PATH, pattern=UID_PATTERN),
-            OpenApiParameter("campaign", str, description="Campaign slug; default: the featured campaign"),
+            OpenApiParameter(
+                "campaign", str, description="Campaign slug; default: the featured campaign", pattern=UID_PATTERN
+            ),
         ],
         responses={200: TraderSerializer, **ERRORS},
     )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import day_in_range, time_in_range
 from leaderboard.flags import flags_cleared, flags_open
 from leaderboard.scoring import FLAG_CODES
 
@@ -76,6 +77,7 @@ class LeadTrader(models.Model):
             models.CheckConstraint(
                 condition=Q(uid_status__in=["verified", "mismatch", "unverified"]), name="trader_uid_status_known"
             ),
+            time_in_range("terms_accepted_at", name="trader_terms_accepted_in_range", null=True),
         ]
 
     def __str__(self) -> str:
@@ -243,6 +245,7 @@ class DailyEquity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["trader", "date"], name="uniq_equity_trader_date"),
             models.CheckConstraint(condition=Q(equity__gte=0), name="equity_non_negative"),
+            day_in_range("date", name="equity_date_in_range"),
             models.CheckConstraint(
                 condition=Q(winning_positions__isnull=True)
                 | Q(closed_positions__isnull=True)

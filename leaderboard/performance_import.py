@@ -2,20 +2,24 @@
 
 Header: exchange_uid,date,equity,net_flow[,closed_positions,winning_positions,followers,aum]
 date is YYYY-MM-DD, equity the day's USDT snapshot (>= 0), net_flow deposits minus withdrawals that day.
+Bounds (core.input_bounds): dates from 2009-01-03 to today, amounts at most 10^15 in size, counts at most
+2,147,483,647; no control characters anywhere.
 """
 
-import csv
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+
+from core.control_chars import has_control
+from core.csv_rows import csv_records
+from core.input_bounds import EARLIEST_DAY, MAX_AMOUNT, MAX_COUNT, amount_in_range, count_in_range, day_in_range
 
 REQUIRED = ["exchange_uid", "date", "equity", "net_flow"]
 OPTIONAL_INTS = ["closed_positions", "winning_positions", "followers"]
 OPTIONAL = [*OPTIONAL_INTS, "aum"]
 MAX_PLACES = 8  # the DailyEquity money columns
-MAX_INTEGER_DIGITS = 20
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -23,6 +27,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class ParseResult:
     rows: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    lines: dict[tuple[int, date], int] = field(default_factory=dict)  # (trader_id, date) -> its line in the file
 
 
 def _money(text: str, name: str, *, allow_negative: bool) -> tuple[Decimal | None, str | None]:
@@ -37,29 +42,50 @@ def _money(text: str, name: str, *, allow_negative: bool) -> tuple[Decimal | Non
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > MAX_PLACES:
         return None, f"{name} {text} has more than {MAX_PLACES} decimal places"
-    if value.adjusted() >= MAX_INTEGER_DIGITS:
-        return None, f"{name} {text} is too large"
+    if not amount_in_range(value, allow_negative=allow_negative):
+        return None, f"{name} {text} is out of range (at most {MAX_AMOUNT:,.0f} in size)"
     return value, None
 
 
 def _count(text: str, name: str) -> tuple[int | None, str | None]:
     if not re.fullmatch(r"\d+", text):
         return None, f"{name} {text!r} is not a whole number >= 0"
+    if len(text) > 12 or not count_in_range(int(text)):
+        return None, f"{name} {text} is out of range (0 to {MAX_COUNT:,})"
     return int(text), None
 
 
-def parse_performance_csv(lines: Iterable[str], *, known_uids: Mapping[str, int]) -> ParseResult:
+def _day(text: str, *, now: datetime) -> tuple[date | None, str | None]:
+    if not _DATE.match(text):
+        return None, f"date {text!r} is not YYYY-MM-DD"
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None, f"date {text!r} is not a calendar date"
+    if not day_in_range(day, now=now):
+        return None, f"date {text} is out of range ({EARLIEST_DAY.isoformat()} to today)"
+    return day, None
+
+
+def parse_performance_csv(
+    lines: Iterable[str], *, known_uids: Mapping[str, int], now: datetime | None = None
+) -> ParseResult:
     """Rows ready for daily_equity_upsert (trader_id, date, equity, net_flow, optional columns), or errors.
 
     Every problem is reported with its line number (the header is line 1); a file with any error yields no rows.
+    `now` (default: the current time) bounds the dates.
     """
+    now = now or datetime.now(UTC)
     result = ParseResult()
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
+    records = csv_records(lines)
+    first = next(records, None)
+    if first is None:
         result.errors.append("line 1: the file is empty (expected a header row)")
         return result
-    header = [h.strip().lower() for h in header]
+    if first.cells is None:
+        result.errors.append(f"line 1: {first.problem}")
+        return result
+    header = [h.strip().lower() for h in first.cells]
     if header[:4] != REQUIRED:
         result.errors.append(f"line 1: the header must start with {','.join(REQUIRED)} (found {','.join(header)})")
         return result
@@ -71,9 +97,15 @@ def parse_performance_csv(lines: Iterable[str], *, known_uids: Mapping[str, int]
         return result
 
     seen: dict[tuple[str, date], int] = {}
-    for values in reader:
-        line = reader.line_num
+    for entry in records:
+        line, values = entry.line, entry.cells
+        if values is None:
+            result.errors.append(f"line {line}: {entry.problem}")
+            continue
         if not any(v.strip() for v in values):
+            continue
+        if any(has_control(v) for v in values):
+            result.errors.append(f"line {line}: remove the control characters (e.g. NUL) from the line")
             continue
         if len(values) != len(header):
             result.errors.append(f"line {line}: expected {len(header)} fields, found {len(values)}")
@@ -86,14 +118,8 @@ def parse_performance_csv(lines: Iterable[str], *, known_uids: Mapping[str, int]
             problems.append("exchange_uid is empty")
         elif trader_id is None:
             problems.append(f"unknown exchange_uid {uid!r}")
-        day = None
-        if not _DATE.match(record["date"]):
-            problems.append(f"date {record['date']!r} is not YYYY-MM-DD")
-        else:
-            try:
-                day = date.fromisoformat(record["date"])
-            except ValueError:
-                problems.append(f"date {record['date']!r} is not a calendar date")
+        day, problem = _day(record["date"], now=now)
+        problems += [problem] if problem else []
         equity, problem = _money(record["equity"], "equity", allow_negative=False)
         problems += [problem] if problem else []
         net_flow, problem = _money(record["net_flow"], "net_flow", allow_negative=True)
@@ -115,13 +141,14 @@ def parse_performance_csv(lines: Iterable[str], *, known_uids: Mapping[str, int]
         ):
             problems.append("winning_positions exceeds closed_positions")
         if uid and day is not None:
-            first = seen.setdefault((uid, day), line)
-            if first != line:
-                problems.append(f"duplicate of line {first} ({uid}, {day.isoformat()})")
+            earlier = seen.setdefault((uid, day), line)
+            if earlier != line:
+                problems.append(f"duplicate of line {earlier} ({uid}, {day.isoformat()})")
         if problems:
             result.errors.extend(f"line {line}: {p}" for p in problems)
         else:
             result.rows.append(row)
+            result.lines[(trader_id, day)] = line
     if result.errors:
         result.rows = []
     return result

@@ -1,5 +1,6 @@
 """Read-only API of the regime: the latest reading and the history of readings."""
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -7,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.input_bounds import EARLIEST_MARKET_DAY, day_clamped
 from regime.models import RegimeReading
 from regime.selectors import regime_reading_latest, regime_readings
 
@@ -59,8 +61,8 @@ class RegimeLatestView(APIView):
 @extend_schema(
     summary="Regime readings by day",
     parameters=[
-        OpenApiParameter("start", OpenApiTypes.DATE, description="first day (YYYY-MM-DD)"),
-        OpenApiParameter("end", OpenApiTypes.DATE, description="last day (YYYY-MM-DD)"),
+        OpenApiParameter("start", OpenApiTypes.DATE, description="first day (YYYY-MM-DD; earlier reads as 1900-01-01)"),
+        OpenApiParameter("end", OpenApiTypes.DATE, description="last day (YYYY-MM-DD; after today reads as today)"),
     ],
 )
 class RegimeHistoryView(generics.ListAPIView):
@@ -76,4 +78,6 @@ class RegimeHistoryView(generics.ListAPIView):
                     params[key] = fields.to_internal_value(value)
                 except serializers.ValidationError as exc:
                     raise serializers.ValidationError({key: exc.detail}) from exc
+                # Into core.input_bounds: no reading lies outside them, and no odd year reaches the database.
+                params[key] = day_clamped(params[key], now=timezone.now(), earliest=EARLIEST_MARKET_DAY)
         return regime_readings(**params)

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import day_in_range
+
 
 class MarketSeries(models.Model):
     class Source(models.TextChoices):
@@ -41,7 +43,10 @@ class Observation(models.Model):
 
     class Meta:
         ordering = ["series_id", "date"]
-        constraints = [models.UniqueConstraint(fields=["series", "date"], name="uniq_observation_series_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "date"], name="uniq_observation_series_date"),
+            day_in_range("date", name="observation_date_in_range", market=True),
+        ]
 
     def __str__(self) -> str:
         return f"{self.series_id} {self.date} {self.value}"
@@ -65,6 +70,7 @@ class RegimeReading(models.Model):
 
     class Meta:
         ordering = ["-as_of"]
+        constraints = [day_in_range("as_of", name="regime_reading_as_of_in_range", market=True)]
         verbose_name = _("regime reading")
         verbose_name_plural = _("regime readings")
 

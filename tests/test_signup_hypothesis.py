@@ -84,7 +84,7 @@ def test_generated_registrations_never_error_and_never_half_save(settings):
             assert after[2] - before[2] in (0, 1)
         else:
             outcomes["refused"] += 1
-            assert response.status_code == 200
+            assert response.status_code in (200, 400)  # 400: a control character, refused before the form
             assert after == before, data
         # Never a login account without its trader, or an API account without its trader.
         assert not get_user_model().objects.filter(lead_trader__isnull=True).exists()

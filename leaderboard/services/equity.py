@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from django.db import transaction
 
@@ -11,6 +12,17 @@ from leaderboard.unit_value import derive_returns
 
 _OPTIONAL = ["closed_positions", "winning_positions", "followers", "aum"]
 _RATIO_PLACES = Decimal("1e-16")
+# The largest daily return or unit value a ratio column holds: 16 decimal places in Decimal's 28 significant digits.
+RATIO_LIMIT = 1e12
+
+
+class EquityOutOfRange(ValueError):
+    """Rows whose daily return or unit value no column can hold (e.g. equity jumping from dust to billions with no
+    recorded deposit); nothing was written. `keys` lists them as (trader_id, date)."""
+
+    def __init__(self, keys: list[tuple]):
+        self.keys = keys
+        super().__init__(f"{len(keys)} row(s) with a daily return or unit value beyond {RATIO_LIMIT:.0e}")
 
 
 def _ratio(value) -> Decimal | None:
@@ -47,6 +59,7 @@ def daily_equity_upsert(*, rows: Iterable[dict], source: str = DailyEquity.Sourc
     # (an exchange snapshot of today rewrites one row, not the trader's whole history).
     first_incoming = incoming.groupby("trader_id")["date"].min()
     derived = derived[derived["date"] >= derived["trader_id"].map(first_incoming)]
+    _require_storable(derived)
 
     objects = [
         DailyEquity(
@@ -73,6 +86,15 @@ def daily_equity_upsert(*, rows: Iterable[dict], source: str = DailyEquity.Sourc
         update_fields=["equity", "net_flow", "pnl", "daily_return", "unit_value", *_OPTIONAL, "source"],
     )
     return len(incoming)
+
+
+def _require_storable(derived: pd.DataFrame) -> None:
+    returns = pd.to_numeric(derived["daily_return"], errors="coerce").abs()
+    units = pd.to_numeric(derived["unit_value"], errors="coerce").abs()
+    beyond = (returns >= RATIO_LIMIT) | (units >= RATIO_LIMIT) | ~np.isfinite(units.fillna(0))
+    if beyond.any():
+        bad = derived[beyond.to_numpy()]
+        raise EquityOutOfRange(list(zip(bad["trader_id"], bad["date"], strict=True)))
 
 
 def _none_if_nan(value):

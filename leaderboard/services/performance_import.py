@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from leaderboard.models import DailyEquity, LeadTrader
 from leaderboard.performance_import import OPTIONAL, parse_performance_csv
-from leaderboard.services.equity import daily_equity_upsert
+from leaderboard.services.equity import RATIO_LIMIT, EquityOutOfRange, daily_equity_upsert
 
 
 class PerformanceImportError(Exception):
@@ -39,6 +40,18 @@ def _same(existing: dict, row: dict) -> bool:
     return existing.get("source") == DailyEquity.Source.IMPORT
 
 
+def _out_of_range_errors(exc: EquityOutOfRange, *, lines: dict) -> list[str]:
+    uids = dict(LeadTrader.objects.filter(pk__in={t for t, _ in exc.keys}).values_list("id", "exchange_uid"))
+    errors = []
+    for trader_id, day in exc.keys:
+        where = f"line {lines[(trader_id, day)]}" if (trader_id, day) in lines else "a stored row"
+        errors.append(
+            f"{where}: {uids.get(trader_id)} on {day.isoformat()}: the day's return or unit value would exceed "
+            f"{RATIO_LIMIT:.0e} (equity grew from almost nothing without a deposit in net_flow?)"
+        )
+    return errors
+
+
 @transaction.atomic
 def performance_import(*, lines: Iterable[str]) -> ImportSummary:
     """Parse and apply an export; raises PerformanceImportError (nothing written) when any line is bad.
@@ -46,7 +59,7 @@ def performance_import(*, lines: Iterable[str]) -> ImportSummary:
     Re-importing the same file writes the same values: every row is reported unchanged.
     """
     known = dict(LeadTrader.objects.values_list("exchange_uid", "id"))
-    parsed = parse_performance_csv(lines, known_uids=known)
+    parsed = parse_performance_csv(lines, known_uids=known, now=timezone.now())
     if parsed.errors:
         raise PerformanceImportError(parsed.errors)
     trader_ids = {r["trader_id"] for r in parsed.rows}
@@ -64,7 +77,10 @@ def performance_import(*, lines: Iterable[str]) -> ImportSummary:
         elif not _same(before, row):
             changed += 1
     if created or changed:
-        daily_equity_upsert(rows=parsed.rows, source=DailyEquity.Source.IMPORT)
+        try:
+            daily_equity_upsert(rows=parsed.rows, source=DailyEquity.Source.IMPORT)
+        except EquityOutOfRange as exc:
+            raise PerformanceImportError(_out_of_range_errors(exc, lines=parsed.lines)) from exc
     return ImportSummary(
         rows=len(parsed.rows),
         traders=len(trader_ids),

@@ -9,9 +9,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from regime.models import MarketSeries, Observation
-from regime.series_files import PLACES, ParsedSeries, Row, SeriesFileError, infer_frequency, parse_series_file
+from regime.series_files import (
+    PLACES,
+    ParsedSeries,
+    Row,
+    SeriesFileError,
+    infer_frequency,
+    parse_series_file,
+    series_label_problems,
+)
 
 _FIELDS = ("value", "open", "high", "low", "volume")
 
@@ -99,6 +108,8 @@ def series_import(
     code = code or parsed.code
     if not code:
         raise SeriesFileError(["the file does not name its series: give a code (--code DGS10)"])
+    if problems := series_label_problems(code=code, name=name, unit=unit):
+        raise SeriesFileError(problems)
     if source is None:
         source = MarketSeries.Source.FRED if parsed.format == "fred" else MarketSeries.Source.IMPORT
     series = series_ensure(
@@ -127,7 +138,7 @@ def series_import_file(
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SeriesFileError([f"cannot read {path}: {exc}"]) from exc
-    parsed = parse_series_file(text, fmt=fmt)
+    parsed = parse_series_file(text, fmt=fmt, now=timezone.now())
     if since is not None:
         parsed.rows = [r for r in parsed.rows if r.date >= since]
     return series_import(parsed=parsed, code=code, name=name, unit=unit, source=source)
@@ -155,7 +166,7 @@ def series_fred_download(
     request = Request(target, headers={"User-Agent": "starboard-regime/1.0"})  # noqa: S310 (scheme checked above)
     with urlopen(request, timeout=timeout) as response:  # noqa: S310
         text = response.read().decode("utf-8")
-    parsed = parse_series_file(text, fmt="fred")
+    parsed = parse_series_file(text, fmt="fred", now=timezone.now())
     if since is not None:
         parsed.rows = [r for r in parsed.rows if r.date >= since]
     return series_import(parsed=parsed, code=code, name=name, unit=unit, source=MarketSeries.Source.FRED)

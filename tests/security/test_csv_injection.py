@@ -81,7 +81,9 @@ def test_the_payout_export_neutralises_every_hostile_cell(client):
         Enrollment.objects.create(campaign=campaign, trader=trader, status="approved", submitted_at=campaign.starts_at)
         for day in (13, 14, 15):
             post(campaign, trader, sh(2026, 2, day, 10), views=100 + n, likes=n, copy_volume=str(10 + n))
-    batch = payout_batch_calculate(period=period_of(campaign, RewardPool.Kind.CONTENT, 1), actor=staff("calc", "change_payoutbatch"))
+    batch = payout_batch_calculate(
+        period=period_of(campaign, RewardPool.Kind.CONTENT, 1), actor=staff("calc", "change_payoutbatch")
+    )
     payout_batch_approve(batch_id=batch.pk, actor=staff("boss", "approve_payoutbatch"))
     client.force_login(staff("finance", "view_payoutbatch"))
     response = client.get(reverse("admin:campaigns_payoutbatch_export", args=[batch.pk]))

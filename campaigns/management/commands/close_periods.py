@@ -2,10 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from campaigns.management.operator import operator_argument, operator_user
 from campaigns.services.payouts import reward_periods_close
+from core.input_bounds import EARLIEST, instant_in_range
 
 
 class Command(BaseCommand):
@@ -22,9 +24,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         now = None
         if options["now"]:
-            now = parse_datetime(options["now"])
+            try:
+                now = parse_datetime(options["now"])
+            except ValueError:  # well formed, but no such day or hour
+                now = None
             if now is None or now.tzinfo is None:
                 raise CommandError(f"--now must be an ISO 8601 time with an offset, got {options['now']!r}")
+            if not instant_in_range(now, now=timezone.now()):  # a replay, never a period closed ahead of time
+                raise CommandError(f"--now must be from {EARLIEST.date()} to the present, got {options['now']!r}")
         actor = operator_user(options["operator"])
         try:
             summary = reward_periods_close(actor=actor, now=now)

@@ -3,16 +3,23 @@
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
+from core.input_bounds import EARLIEST_MARKET_DAY, day_in_range
 from regime.services.readings import regime_readings_compute
+
+MAX_DAYS = 366 * 200  # the market series' whole range (core.input_bounds)
 
 
 def _date(text):
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError as exc:
         raise CommandError(f"dates are YYYY-MM-DD, got {text!r}") from exc
+    if not day_in_range(day, now=timezone.now(), earliest=EARLIEST_MARKET_DAY):
+        raise CommandError(f"dates are from {EARLIEST_MARKET_DAY} to today, got {text!r}")
+    return day
 
 
 class Command(BaseCommand):
@@ -24,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, help="write this many days up to the end (e.g. 730)")
 
     def handle(self, *args, start, end, days, **options):
+        if days is not None and not 1 <= days <= MAX_DAYS:
+            raise CommandError(f"--days is from 1 to {MAX_DAYS} (back to {EARLIEST_MARKET_DAY}), got {days}")
         with tqdm(desc="readings", unit="d", disable=not self.stdout.isatty()) as bar:
             result = regime_readings_compute(
                 start=_date(start) if start else None,

@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 
 import ccxt
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
+from core.input_bounds import EARLIEST_DAY, day_in_range
 from regime.services.candles import btc_candles_pull, exchange_client
 
 
@@ -23,9 +25,12 @@ class Command(BaseCommand):
         start_ms = None
         if since:
             try:
-                start_ms = int(datetime.strptime(since, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
+                start = datetime.strptime(since, "%Y-%m-%d").replace(tzinfo=UTC)
             except ValueError as exc:
                 raise CommandError(f"--since must be YYYY-MM-DD, got {since!r}") from exc
+            if not day_in_range(start.date(), now=timezone.now()):  # no bitcoin candle predates its genesis
+                raise CommandError(f"--since must be from {EARLIEST_DAY} to today, got {since!r}")
+            start_ms = int(start.timestamp() * 1000)
         try:
             client = exchange_client(exchange_id=exchange, timeout_ms=timeout)
         except ValueError as exc:
