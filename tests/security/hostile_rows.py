@@ -58,15 +58,41 @@ def _json(field, variant: str):
     return [item, MARKUP] if isinstance(field.get_default(), list) else {**item, "nested": item}
 
 
+def _lookups(node):
+    """Every (lookup, value) pair of a Q tree."""
+    for child in getattr(node, "children", []):
+        if isinstance(child, tuple):
+            yield child
+        else:
+            yield from _lookups(child)
+
+
+def _check_range(field):
+    """(lowest, highest) a CHECK constraint lets the field hold (core.constraints), or None when none bounds it."""
+    for constraint in field.model._meta.constraints:
+        bounds = dict(_lookups(getattr(constraint, "condition", None)))
+        low, before = bounds.get(f"{field.name}__gte"), bounds.get(f"{field.name}__lt")
+        if low is not None and before is not None:
+            step = timedelta(microseconds=1) if isinstance(field, models.DateTimeField) else timedelta(days=1)
+            return low, before - step
+    return None
+
+
+def _extreme_date(field, variant: str):
+    """The extreme the database accepts: the type's own, or the bound of the column's range constraint."""
+    bounded = _check_range(field)
+    if bounded:
+        return bounded[1] if variant == HIGH else bounded[0]
+    return DT[variant] if isinstance(field, models.DateTimeField) else DATES[variant]
+
+
 def _value(field, variant: str):
     if field.choices:
         return field.choices[0][0]
     if isinstance(field, models.BooleanField):
         return variant == HIGH
-    if isinstance(field, models.DateTimeField):
-        return DT[variant]
-    if isinstance(field, models.DateField):
-        return DATES[variant]
+    if isinstance(field, models.DateField):  # DateTimeField too
+        return _extreme_date(field, variant)
     if isinstance(field, models.TimeField):
         return TIMES[variant]
     if isinstance(field, models.DecimalField):
@@ -139,3 +165,8 @@ class HostileRows:
         row = model(**values)
         row.save(force_insert=True)
         return row
+
+
+def extreme(model, name: str, variant: str):
+    """The extreme date or time the database accepts in model.name (for overrides that must order two of them)."""
+    return _extreme_date(model._meta.get_field(name), variant)

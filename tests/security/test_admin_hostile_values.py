@@ -12,11 +12,11 @@ import pytest
 from django.contrib import admin
 from django_celery_beat.models import IntervalSchedule
 
-from campaigns.models import OutboundEmail, Payout, PayoutBatch
+from campaigns.models import Campaign, OutboundEmail, Payout, PayoutBatch, RewardPeriod
 from leaderboard.models import RankingRun
 from tests.payouts_helpers import staff
 from tests.security.admin_support import admin_form, admin_url, registered_models, view_only_staff
-from tests.security.hostile_rows import DT, HIGH, LOW, MARKUP, RAW_MARKERS, HostileRows
+from tests.security.hostile_rows import DT, HIGH, LOW, MARKUP, RAW_MARKERS, HostileRows, extreme
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,8 @@ def _campaign(rows, variant):
     # Registration and campaign windows must be ordered: they span the whole calendar. The zones are the farthest
     # from UTC, so a time at either end of the calendar overflows when shown in the campaign's zone.
     return {
-        "registration_opens_at": DT[LOW],
-        "registration_closes_at": DT[HIGH],
-        "starts_at": DT[LOW],
-        "ends_at": DT[HIGH],
+        **{name: extreme(Campaign, name, LOW) for name in ("registration_opens_at", "starts_at")},
+        **{name: extreme(Campaign, name, HIGH) for name in ("registration_closes_at", "ends_at")},
         "time_zone": "Pacific/Kiritimati" if variant == HIGH else "Etc/GMT+12",
     }
 
@@ -62,7 +60,10 @@ def _run(rows, variant):
 
 OVERRIDES = {
     "campaigns.campaign": _campaign,
-    "campaigns.rewardperiod": lambda rows, v: {"starts_at": DT[LOW], "ends_at": DT[HIGH]},
+    "campaigns.rewardperiod": lambda rows, v: {
+        "starts_at": extreme(RewardPeriod, "starts_at", LOW),
+        "ends_at": extreme(RewardPeriod, "ends_at", HIGH),
+    },
     "campaigns.payoutbatch": _batch,
     "campaigns.payout": _payout,
     "campaigns.outboundemail": _email,

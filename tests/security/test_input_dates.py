@@ -201,9 +201,21 @@ def test_api_regime_days_are_held_inside_the_bounds(client):
 @pytest.mark.parametrize(
     ("command", "args", "needle"),
     [
-        ("close_periods", ["--now", "2026-02-30T00:00+08:00"], "--now must be an ISO 8601 time"),
-        ("close_periods", ["--now", "0001-01-01T00:00+08:00"], "--now must be from 2009-01-03 to the present"),
-        ("close_periods", ["--now", "2999-01-01T00:00Z"], "--now must be from 2009-01-03 to the present"),
+        (
+            "close_periods",
+            ["--operator", "anyone", "--now", "2026-02-30T00:00+08:00"],
+            "--now must be an ISO 8601 time",
+        ),
+        (
+            "close_periods",
+            ["--operator", "anyone", "--now", "0001-01-01T00:00+08:00"],
+            "--now must be from 2009-01-03 to the present",
+        ),
+        (
+            "close_periods",
+            ["--operator", "anyone", "--now", "2999-01-01T00:00Z"],
+            "--now must be from 2009-01-03 to the present",
+        ),
         ("compute_regime", ["--start", "0001-01-01"], "dates are from 1900-01-01 to today"),
         ("compute_regime", ["--end", "2999-01-01"], "dates are from 1900-01-01 to today"),
         ("compute_regime", ["--days", "1000000000"], "--days is from 1 to"),
