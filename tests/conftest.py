@@ -141,7 +141,7 @@ def celery_worker_running(*, env: dict, args: list[str], log_name: str, control_
     worker.log_path = log_path
     hostname = next(a.split("=", 1)[1] for a in args if a.startswith("--hostname="))
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a loaded 2-core CI machine starts a worker slowly
         while not pinger.control.ping(destination=[hostname.replace("%h", socket.gethostname())], timeout=1.0):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Celery worker did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")

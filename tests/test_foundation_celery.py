@@ -16,7 +16,7 @@ def test_delay_runs_in_a_real_worker_and_writes_to_postgres(celery_worker_proces
     assert not RewardPeriod.objects.filter(pool__campaign=phase2).exists()
 
     result = ensure_periods.delay(phase2.pk)
-    created = result.get(timeout=60)
+    created = result.get(timeout=240)
 
     assert created > 0
     assert RewardPeriod.objects.filter(pool__campaign=phase2).count() == created

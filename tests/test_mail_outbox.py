@@ -391,10 +391,13 @@ def test_a_real_worker_delivers_the_approval_email(tmp_path, monkeypatch, admin_
     with celery_worker_running(env=env, args=args, log_name="celery-worker-outbox.log") as worker:
         enrollment_approve(enrollment=enrollment, actor=admin_user)  # committed: enqueued to Redis on commit
         (email,) = approval_emails(enrollment)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and OutboundEmail.objects.filter(status=QUEUED).exists():
-            time.sleep(0.1)
-        log = worker.log_path.read_text()
+        # Wait for both: the row sent, and the worker's log line that says so (written just after the commit).
+        deadline = time.monotonic() + 240  # generous: CI is a loaded 2-core machine
+        while time.monotonic() < deadline:
+            log = worker.log_path.read_text()
+            if not OutboundEmail.objects.filter(status=QUEUED).exists() and "succeeded" in log:
+                break
+            time.sleep(0.2)
 
     email.refresh_from_db()
     assert (email.status, email.attempts) == (SENT, 1), log[-3000:]

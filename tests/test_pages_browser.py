@@ -62,7 +62,7 @@ def test_pages_in_a_real_browser(live_server, artifacts_dir, settings, monkeypat
                 assert overflow <= 1, f"{size_name}: page scrolls sideways by {overflow}px"
                 if size_name == "desktop":  # the API docs render from our own static files (no CDN)
                     page.goto(f"{live_server.url}/api/docs/")
-                    page.wait_for_selector(".opblock", timeout=15_000)
+                    page.wait_for_selector(".opblock", timeout=60_000)
                     assert page.locator(".opblock").count() >= 5
                 page.close()
 

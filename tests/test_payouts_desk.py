@@ -158,7 +158,7 @@ def test_two_concurrent_approvals_give_one_approved_batch():
 
     def approve(user):
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=60)
             payout_batch_approve(batch_id=batch.pk, actor=user)
             outcomes.append("approved")
         except ValidationError as exc:
@@ -170,7 +170,7 @@ def test_two_concurrent_approvals_give_one_approved_batch():
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=30)
+        t.join(timeout=120)
     assert sorted(outcomes) == ["This payout batch is already Approved.", "approved"]
     assert AuditEvent.objects.filter(action="payout_batch.approved").count() == 1
     assert PayoutBatch.objects.get(pk=batch.pk).status == "approved"

@@ -71,7 +71,7 @@ def _drive(page, base, artifacts_dir):
     first = page.locator(".countdown-value").inner_text()
     # The countdown ticks in the browser.
     page.wait_for_function(
-        "first => document.querySelector('.countdown-value').textContent !== first", arg=first, timeout=5_000
+        "first => document.querySelector('.countdown-value').textContent !== first", arg=first, timeout=30_000
     )
 
     # Submitting without answers shows the errors and saves nothing.
