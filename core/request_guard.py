@@ -1,8 +1,9 @@
 """The request guard: a control character anywhere in a request is refused with a 400 before any view runs.
 
 PostgreSQL cannot compare text with NUL at all (the query fails, a 500), and no other C0 control or DEL belongs in
-an address, a search or a form, nor do the invisible C1 controls (U+0080-U+009F). One guard, early in MIDDLEWARE, instead of a check in every view: the path, the query
-string, every form field (tab and line breaks pass where a text area has them), cookies and headers.
+an address, a search or a form, nor do the invisible C1 controls (U+0080-U+009F). One guard, early in MIDDLEWARE,
+instead of a check in every view: the path, the query string, every form field (tab and line breaks pass where a
+text area has them), cookies and headers (C0 only: they arrive as Latin-1).
 """
 
 from django.utils.translation import gettext as _
