@@ -7,6 +7,8 @@ the libraries' alike), so no admin can forget it:
 - No secret on any page: secret fields are left out of lists and forms (Django's masked password summary aside).
 - No URL parameter that crashes a list: a date drill-down past year 9999 (`?created_at__year=9999`) goes back to
   the plain list, as Django does with other impossible parameters.
+- No action without a permission: a list action that names no `allowed_permissions` (celery beat's enable, disable,
+  toggle and "run now" are such) needs the change permission, so view-only staff cannot run or stop schedules.
 - A declaration that would reach a secret (search_fields = ["body"], ...) fails `manage.py check`.
 """
 
@@ -109,6 +111,18 @@ class AdminGuard:
             "opts": self.opts,
         }
         return TemplateResponse(request, "admin/refused.html", context, status=400)
+
+    # --- actions -------------------------------------------------------------------------------------------------
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.has_change_permission(request):
+            return actions
+        return {
+            name: action
+            for name, action in actions.items()
+            if getattr(action[0], "allowed_permissions", None)  # the others were checked by Django already
+        }
 
     # --- pages ---------------------------------------------------------------------------------------------------
 

@@ -1,13 +1,14 @@
 """The request guard: a control character anywhere in a request is refused with a 400 before any view runs.
 
 PostgreSQL cannot compare text with NUL at all (the query fails, a 500), and no other C0 control or DEL belongs in
-an address, a search or a form. One guard, early in MIDDLEWARE, instead of a check in every view: the path, the query
-string, every form field (tab and line breaks pass where a text area has them), cookies and headers.
+an address, a search or a form, nor do the invisible C1 controls (U+0080-U+009F). One guard, early in MIDDLEWARE,
+instead of a check in every view: the path, the query string, every form field (tab and line breaks pass where a
+text area has them), cookies and headers (C0 only: they arrive as Latin-1).
 """
 
 from django.utils.translation import gettext as _
 
-from core.control_chars import has_control
+from core.control_chars import has_c0_control, has_control
 from core.views import bad_request
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -35,7 +36,8 @@ def control_character_problem(request) -> str:
         return _("A form field contains a control character (such as NUL). Remove it and submit again.")
     if _has_control_in(request.COOKIES.items()):
         return _("A cookie contains a control character (such as NUL). Clear this site's cookies and try again.")
-    if _has_control_in((key, value) for key, value in request.META.items() if key.startswith("HTTP_")):
+    headers = ((key, value) for key, value in request.META.items() if key.startswith("HTTP_"))
+    if any(has_c0_control(key) or has_c0_control(value) for key, value in headers):
         return _("A request header contains a control character (such as NUL).")
     return ""
 

@@ -136,3 +136,16 @@ def audit_admin_write(*, actor, obj: models.Model, kind: str, before: dict | Non
     return audit_record(
         action=f"{obj._meta.model_name}.admin_{kind}", target=obj, actor=actor, campaign=_campaign_of(obj), data=data
     )
+
+
+def audit_admin_action(*, actor, obj: models.Model, action_name: str, before: dict) -> AuditEvent:
+    """Record that an admin list action (enable/disable/run schedules, any bulk `queryset.update`) ran on `obj`:
+    `<model>.admin_action` with the action's name and each field it changed ([old, new]; empty when it changed none,
+    e.g. "run now"). `before` is the row's model_values read before the action; a row the action removed has none."""
+    stored = type(obj)._base_manager.filter(pk=obj.pk).first()
+    after = model_values(stored) if stored is not None else {}
+    changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+    data = {"action": action_name, "changes": changes, "removed": stored is None}
+    return audit_record(
+        action=f"{obj._meta.model_name}.admin_action", target=obj, actor=actor, campaign=_campaign_of(obj), data=data
+    )

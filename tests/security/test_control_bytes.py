@@ -50,6 +50,7 @@ MORE_API = [
     "/api/schema/?format=%00",
 ]
 CONTROLS = [chr(c) for c in [*range(0x20), 0x7F]]
+C1_CONTROLS = [chr(c) for c in range(0x80, 0xA0)]  # invisible; NEL (U+0085) even breaks lines in some readers
 
 
 @pytest.mark.parametrize("url", REPORTED + MORE)
@@ -123,6 +124,26 @@ def test_a_control_byte_in_a_cookie_or_header_is_refused(client):
     assert Client().get("/me/", HTTP_COOKIE="sessionid=abcdefgh\x00ijklmnop").status_code == 400
     assert Client().get("/leaderboard/", HTTP_X_FORWARDED_FOR="1.2.3.4\x00").status_code == 400
     assert Client().get("/leaderboard/", HTTP_USER_AGENT="Mozilla/5.0\t(tab is fine)").status_code == 200
+
+
+@pytest.mark.parametrize("control", C1_CONTROLS)
+def test_every_c1_control_is_refused_in_the_path_the_query_and_a_form(client, control):
+    encoded = quote(control)  # its UTF-8 bytes, e.g. %C2%85
+    assert client.get(f"/traders/x{encoded}y/").status_code == 400
+    assert client.get(f"/leaderboard/?q=x{encoded}y").status_code == 400
+    response = client.post("/register/", valid_registration(display_name=f"Star{control}Trader"), **ZH)
+    assert response.status_code == 400 and "控制字符" in response.content.decode()
+    as_wsgi_gives_it = control.encode().decode("latin-1")  # a server hands over the cookie's UTF-8 bytes as Latin-1
+    assert Client().get("/leaderboard/", HTTP_COOKIE=f"sessionid=ab{as_wsgi_gives_it}cd").status_code == 400
+
+
+def test_non_ascii_text_is_not_mistaken_for_c1(client):
+    """Headers arrive as Latin-1, where an em dash's UTF-8 bytes (E2 80 94) look like C1: they must pass."""
+    em_dash_as_wsgi_gives_it = "—".encode().decode("latin-1")
+    assert Client().get("/leaderboard/", HTTP_USER_AGENT=f"Bot {em_dash_as_wsgi_gives_it} 1").status_code == 200
+    assert client.get("/leaderboard/?q=" + quote("交易员 — é")).status_code == 200
+    response = client.post("/register/", valid_registration(display_name="Zoë — 交易"))
+    assert response.status_code != 400
 
 
 PUBLIC_PATHS = ["/", "/leaderboard/", "/traders/{x}/", "/register/", "/campaigns/{x}/enrol/", "/regime/"]

@@ -62,6 +62,7 @@ def performer():
         ("UID1,2026-01-02,1000,0,,,99999999999,", "line 3: followers 99999999999 is out of range (0 to 2,147,483,647)"),
         ("UID1,2026-01-02,1000,0,3,2,1" + "0" * 40 + ",", "line 3: followers 1" + "0" * 40 + " is out of range"),
         ("UID\x001,2026-01-02,1000,0,,,,", "line 3: remove the control characters"),
+        ("UID\x851,2026-01-02,1000,0,,,,", "line 3: remove the control characters"),  # C1 (NEL)
     ],
 )
 def test_a_bad_performance_file_is_refused_whole(tmp_path, performer, line, expected):
@@ -106,6 +107,7 @@ def _post_line(campaign, who, *, url="https://www.gate.com/post/1", text=EN, at=
         ({"at": "2026-01-01T00:00"}, "line 3: The publish time must be between 2026-02-05 18:00 and 2026-05-08"),
         ({"text": EN[:100] + "\x00" + EN[100:]}, "line 3: remove the control characters (e.g. NUL) from the line"),
         ({"url": "https://x.com/\x01"}, "line 3: remove the control characters"),
+        ({"text": EN[:100] + "\x9b" + EN[100:]}, "line 3: remove the control characters"),  # C1 (CSI)
         ({"numbers": "1,1,1,1,1,1e30"}, "line 3: copy_volume 1e30 is out of range (at most 1,000,000,000,000,000)"),
         ({"numbers": "99999999999,1,1,1,1,1"}, "line 3: views 99999999999 is out of range (at most 2,147,483,647)"),
     ],

@@ -192,3 +192,50 @@ def test_hostile_sign_in_attempts_never_give_a_server_error(client, username, ex
     for url in (ADMIN_LOGIN, SITE_LOGIN):
         for _ in range(LIMIT + 1):
             assert attempt(client, url, username, "guess", **extra).status_code in {200, 400, 429}
+
+
+PASSWORD_CHANGE = "/admin/password_change/"
+
+
+def change_password(client, old: str, new: str = "A-new-pass-for-tests-91", ip: str = "198.51.100.9"):
+    data = {"old_password": old, "new_password1": new, "new_password2": new}
+    return client.post(PASSWORD_CHANGE, data, REMOTE_ADDR=ip)
+
+
+def test_guessing_the_current_password_on_the_admin_password_change_is_locked_out_and_signed_out(client):
+    """A borrowed staff session guessed the account's password on /admin/password_change/ without limit (the form
+    checks the old password itself, not through a sign-in). Each wrong guess now counts as a failed sign-in; the
+    guess that reaches the limit signs the session out; then even the right password is refused there and on the
+    sign-in page until the cool-off or an unlock."""
+    ops = operator()
+    client.force_login(ops)
+    first = change_password(client, "guess-0")
+    assert first.status_code == 200 and "incorrectly" in first.content.decode()
+    statuses = [change_password(client, f"guess-{n}").status_code for n in range(1, LIMIT)]
+    assert statuses[-1] == 429 and not signed_in(client)
+    assert AccessAttempt.objects.get(username="ops").failures_since_start == LIMIT
+    assert attempt(client, ADMIN_LOGIN, "ops", PASSWORD, ip="203.0.113.50").status_code == 429
+    ops.refresh_from_db()
+    assert ops.check_password(PASSWORD)
+
+
+def test_a_locked_account_gets_no_password_check_on_the_change_page_either(client):
+    ops = operator()
+    for n in range(LIMIT):
+        attempt(client, ADMIN_LOGIN, "ops", f"guess-{n}", ip="203.0.113.51")
+    client.force_login(ops)  # a session made before the lockout
+    response = change_password(client, PASSWORD)
+    assert response.status_code == 429 and not signed_in(client)
+    ops.refresh_from_db()
+    assert ops.check_password(PASSWORD)  # the right password changed nothing while locked
+
+
+def test_the_right_current_password_still_changes_it_and_a_typo_is_an_ordinary_form_error(client):
+    ops = operator()
+    client.force_login(ops)
+    with translation.override("zh-hans"):
+        typo = client.post(PASSWORD_CHANGE, {"old_password": "typo"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert typo.status_code == 200
+    assert change_password(client, PASSWORD).status_code == 302
+    ops.refresh_from_db()
+    assert ops.check_password("A-new-pass-for-tests-91")
