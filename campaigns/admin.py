@@ -3,12 +3,12 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from .admin_desk import PayoutDeskAdmin, PostModerationAdmin, apply_each
-from .admin_lockouts import LoginLockoutAdmin  # noqa: F401 - registers the login lockouts admin
-from .admin_outbox import OutboundEmailAdmin  # noqa: F401 - registers the outbox admin
-from .admin_readonly import ReadOnlyModelAdmin
-from .forms import CampaignAdminForm
-from .models import (
+from campaigns.admin_desk import PayoutDeskAdmin, PostModerationAdmin, apply_each
+from campaigns.admin_lockouts import LoginLockoutAdmin  # noqa: F401 - registers the login lockouts admin
+from campaigns.admin_outbox import OutboundEmailAdmin  # noqa: F401 - registers the outbox admin
+from campaigns.admin_readonly import ReadOnlyModelAdmin
+from campaigns.forms import CampaignAdminForm
+from campaigns.models import (
     AuditEvent,
     Campaign,
     Enrollment,
@@ -20,7 +20,7 @@ from .models import (
     RewardPeriod,
     RewardPool,
 )
-from .services.enrolment import enrollment_approve, enrollment_reject
+from campaigns.services.enrolment import enrollment_approve, enrollment_reject
 
 
 class RewardPoolInline(admin.TabularInline):

@@ -4,9 +4,9 @@ puts failed emails back in the queue (permission campaigns.retry_outboundemail, 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .admin_readonly import ReadOnlyModelAdmin
-from .models import OutboundEmail
-from .services.outbox import RETRY_PERMISSION, outbound_emails_retry
+from campaigns.admin_readonly import ReadOnlyModelAdmin
+from campaigns.models import OutboundEmail
+from campaigns.services.outbox import RETRY_PERMISSION, outbound_emails_retry
 
 
 @admin.register(OutboundEmail)

@@ -3,10 +3,9 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from campaigns.models import Campaign, Enrollment, Payout, PayoutBatch, Post
+from campaigns.reward_selectors import spotlight_current
 from leaderboard.models import LeadTrader
-
-from .models import Campaign, Enrollment, Payout, PayoutBatch, Post
-from .reward_selectors import spotlight_current
 
 # An enrolment that lets the trader submit posts (a withdrawn or rejected one does not).
 POSTING_STATUSES = (Enrollment.Status.PENDING, Enrollment.Status.APPROVED)

@@ -6,9 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin_readonly import ReadOnlyModelAdmin
 from campaigns.periods import local_minute
-
-from .forms import NormalisedCharField
-from .models import (
+from leaderboard.forms import NormalisedCharField
+from leaderboard.models import (
     FLAG_LABELS,
     ClosedPosition,
     DailyEquity,
@@ -21,9 +20,9 @@ from .models import (
     RankingRun,
     Standing,
 )
-from .services.flag_review import MAX_DAYS, PERMISSION, REASON_MAX, flag_review_record, standings_to_review
-from .services.uid_verification import trader_uid_status_reset, trader_uid_verify
-from .validators import validate_multiline
+from leaderboard.services.flag_review import MAX_DAYS, PERMISSION, REASON_MAX, flag_review_record, standings_to_review
+from leaderboard.services.uid_verification import trader_uid_status_reset, trader_uid_verify
+from leaderboard.validators import validate_multiline
 
 
 @admin.register(LeadTrader)

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pandas as pd
 from django.db.models import Count, Max, Min
 
-from .framing import trader_framing
-from .indicators import BTC as BTC_CODE
-from .models import MarketSeries, Observation, RegimeReading
+from regime.framing import trader_framing
+from regime.indicators import BTC as BTC_CODE
+from regime.models import MarketSeries, Observation, RegimeReading
 
 
 def series_values(*, code: str, start: date | None = None, end: date | None = None) -> pd.Series:

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import FIELD_ENCRYPTION_KEYS, env
+from config.settings.base import FIELD_ENCRYPTION_KEYS, env
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
