@@ -4,4 +4,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class StarboardAdminConfig(AdminConfig):
-    default_site = "config.admin_site.StarboardAdminSite"
+    default_site = "core.admin_site.StarboardAdminSite"

@@ -1,5 +1,5 @@
 """Every write made through an admin form, an inline, a list edit or the delete action is an audit event with
-what changed (campaigns.services.audit.audit_admin_write): traders, accounts, campaigns, pools, periods, enrolments,
+what changed (core.services.audit.audit_admin_write): traders, accounts, campaigns, pools, periods, enrolments,
 users, schedules, whatever admin it is. Mixed into every registered admin by config/admin_site.py.
 
 The events are written in the transaction of the write (the admin's change and delete views are atomic; the bulk
@@ -8,7 +8,7 @@ delete is made atomic here), so a write that fails leaves no event and an event 
 
 from django.db import transaction
 
-from campaigns.services.audit import audit_admin_write, model_values
+from core.services.audit import audit_admin_write, model_values
 
 
 def _stored_values(obj) -> dict | None:

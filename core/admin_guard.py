@@ -17,7 +17,7 @@ from django.db.models.expressions import F, OrderBy
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from config.secret_fields import secret_path, shown_masked
+from core.secret_fields import secret_path, shown_masked
 
 # ChangeList's own query parameters (page, ordering, search, popups, facets...): not lookups.
 NOT_LOOKUPS = {"p", "o", "q", "e", "all", "_popup", "_facets", "_source_model", "_changelist_filters"}

@@ -1,5 +1,5 @@
 """Login lockouts in the admin: django-axes' failed sign-ins, read-only, with audited unlock actions
-(campaigns.services.lockouts). Stored request data is never shown."""
+(core.services.lockouts). Stored request data is never shown."""
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -9,9 +9,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.admin_desk import apply_each
-from campaigns.admin_readonly import ReadOnlyModelAdmin
-from campaigns.services.lockouts import login_lockout_may_release, login_lockout_release
+from core.admin_actions import apply_each
+from core.admin_readonly import ReadOnlyModelAdmin
+from core.services.lockouts import login_lockout_may_release, login_lockout_release
 
 
 def _recent_failures(field: str) -> Subquery:

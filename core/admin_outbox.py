@@ -1,12 +1,12 @@
 """The email outbox for operators: read-only (what was sent to whom, what failed and why), plus one action that
-puts failed emails back in the queue (permission campaigns.retry_outboundemail, audited by the service)."""
+puts failed emails back in the queue (permission core.retry_outboundemail, audited by the service)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.admin_readonly import ReadOnlyModelAdmin
-from campaigns.models import OutboundEmail
-from campaigns.services.outbox import RETRY_PERMISSION, outbound_emails_retry
+from core.admin_readonly import ReadOnlyModelAdmin
+from core.models import OutboundEmail
+from core.services.outbox import RETRY_PERMISSION, outbound_emails_retry
 
 
 @admin.register(OutboundEmail)

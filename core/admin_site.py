@@ -4,8 +4,8 @@ the guard against reading secrets and crashing lists (config/admin_guard.py) and
 
 from django.contrib import admin
 
-from campaigns.admin_audit import AdminWriteAudit
-from config.admin_guard import AdminGuard
+from core.admin_audit import AdminWriteAudit
+from core.admin_guard import AdminGuard
 
 
 def guarded(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:

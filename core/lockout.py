@@ -1,5 +1,5 @@
 """django-axes' hooks (settings AXES_*): whom a sign-in attempt is about, where it comes from, and what a locked-out
-person sees. Unlocking is campaigns.services.lockouts."""
+person sees. Unlocking is core.services.lockouts."""
 
 import ipaddress
 
@@ -8,13 +8,13 @@ from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 
-from campaigns.ratelimit import client_ip
+from core.ratelimit import client_ip
 
 USERNAME_MAX = 255  # axes' AccessAttempt.username
 
 
 def lockout_client_ip(request) -> str | None:
-    """The client address every rate limit uses (campaigns.ratelimit.client_ip, behind TRUSTED_PROXY_COUNT proxies).
+    """The client address every rate limit uses (core.ratelimit.client_ip, behind TRUSTED_PROXY_COUNT proxies).
     None when it is not an IP address (no REMOTE_ADDR): such requests share one count."""
     try:
         return str(ipaddress.ip_address(client_ip(request)))

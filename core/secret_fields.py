@@ -20,8 +20,8 @@ SECRET_FIELDS = {
     "authtoken.token": {"key"},
     # Outbox bodies: a password-reset email's body held its one-time link (rows from before links were made at
     # sending still may, and any future email with a link would).
-    "campaigns.outboundemail": {"body"},
-    "leaderboard.exchangeaccount": {"api_key_encrypted", "api_secret_encrypted", "api_password_encrypted"},
+    "core.outboundemail": {"body"},
+    "traders.exchangeaccount": {"api_key_encrypted", "api_secret_encrypted", "api_password_encrypted"},
 }
 SECRET_NAME = re.compile(r"password|secret|token|session_key|session_data|_encrypted$")
 

@@ -11,8 +11,12 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from campaigns.models import Campaign, Enrollment, RewardPool
-from leaderboard.simulation import showcase_uids
+from campaigns.models import Campaign, Enrollment, Post, RewardPool
+from campaigns.services.posts import posts_import, posts_moderate
+from core.services.audit import SYSTEM
+from demo.simulation import showcase_uids
+from rewards.models import PayoutBatch
+from rewards.services.payouts import payout_batch_approve, payout_batch_mark_paid, reward_periods_close
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -385,9 +389,6 @@ def _demo_posts(rng: random.Random, campaign: Campaign, traders: list, *, now: d
 
 def _demo_moderate(rng: random.Random, campaign: Campaign, *, now: datetime) -> int:
     """Decide every post still awaiting review, as a moderator would have a few hours after publication."""
-    from campaigns.models import Post
-    from campaigns.services.posts import posts_moderate
-
     decided = 0
     for post in Post.objects.filter(campaign=campaign, status=Post.Status.SUBMITTED).order_by("published_at", "id"):
         at = min(post.published_at + timedelta(hours=rng.uniform(1, 20)), now)
@@ -426,11 +427,6 @@ def _seed_posts_and_payouts(*, now: datetime | None = None) -> str:
     """
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
-
-    from campaigns.models import Enrollment, PayoutBatch, Post
-    from campaigns.services.audit import SYSTEM
-    from campaigns.services.payouts import payout_batch_approve, payout_batch_mark_paid, reward_periods_close
-    from campaigns.services.posts import posts_import
 
     now = now or timezone.now()
     rng = random.Random(POSTS_SEED)

@@ -7,7 +7,7 @@ Where the data comes from, in order:
 3. Otherwise a seeded simulated set of series; the series and every reading built on them are flagged simulated,
    and every page says so.
 A real series that ends too early (the snapshots end in 2025/2026) is continued to yesterday by a seeded simulated
-continuation (regime.simulation): the series is flagged simulated and its name says after which date its values are
+continuation (demo.regime_simulation): the series is flagged simulated and its name says after which date its values are
 simulated; readings from the first simulated value on are flagged simulated, earlier ones stay real.
 Then one reading per day for the last two years, up to yesterday.
 """
@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from regime import simulation
+from demo import regime_simulation as simulation
 from regime.indicators import DEFAULT_MAX_AGE_DAYS, MAX_AGE_DAYS
 from regime.models import MarketSeries, Observation, RegimeReading
 from regime.selectors import BTC_CODE

@@ -8,10 +8,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from leaderboard.exchange_simulation import simulate_exchange_events
-from leaderboard.models import DailyEquity, ExchangeAccount, LeadTrader, RankingRun
-from leaderboard.services.equity import daily_equity_upsert
-from leaderboard.services.ingestion import closed_positions_upsert, fills_upsert, ledger_entries_upsert
+from demo.exchange_simulation import simulate_exchange_events
+from demo.simulation import simulate_population
+from leaderboard.models import RankingRun
 from leaderboard.services.ranking import (
     ROLLING_DAYS,
     RankingError,
@@ -20,7 +19,9 @@ from leaderboard.services.ranking import (
     ranking_run_publish,
     ranking_targets,
 )
-from leaderboard.simulation import simulate_population
+from traders.models import DailyEquity, ExchangeAccount, LeadTrader
+from traders.services.equity import daily_equity_upsert
+from traders.services.ingestion import closed_positions_upsert, fills_upsert, ledger_entries_upsert
 
 DEMO_SEED = 20260212
 DEMO_TRADERS = 240

@@ -1,8 +1,10 @@
 """Read queries about rewards: the star-trader spotlight for the home page, and payout lines."""
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign, Payout
+from campaigns.models import Campaign
+from rewards.models import Payout, PayoutBatch
 
 
 def spotlight_current(*, campaign: Campaign | None = None, now=None) -> Payout | None:
@@ -16,3 +18,18 @@ def spotlight_current(*, campaign: Campaign | None = None, now=None) -> Payout |
     if campaign is not None:
         lines = lines.filter(period__pool__campaign=campaign)
     return lines.select_related("trader", "period__pool__campaign").order_by("-period__ends_at", "id").first()
+
+
+def payout_list_for_trader(*, trader) -> QuerySet:
+    """The trader's reward lines from approved or paid batches (drafts may still change, so they stay private)."""
+    return (
+        Payout.objects.filter(trader=trader, batch__status__in=[PayoutBatch.Status.APPROVED, PayoutBatch.Status.PAID])
+        .select_related("period__pool__campaign", "batch")
+        .order_by("-period__starts_at", "id")
+    )
+
+
+def spotlight_trader(*, campaign: Campaign, now=None):
+    """The home page's star trader: the spotlight winner of the campaign's latest finished week, or None."""
+    line = spotlight_current(campaign=campaign, now=now)
+    return line.trader if line is not None else None

@@ -11,12 +11,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from campaigns.models import Enrollment, Payout, Post, RewardPool
-from campaigns.reward_selectors import spotlight_current
-from campaigns.selectors import spotlight_trader
-from campaigns.services.audit import SYSTEM
-from campaigns.services.payouts import NoRankingRun, payout_batch_calculate
+from campaigns.models import Enrollment, Post, RewardPool
+from core.services.audit import SYSTEM
 from leaderboard.models import RankingRun, Standing
+from rewards.models import Payout
+from rewards.selectors import spotlight_current, spotlight_trader
+from rewards.services.payouts import NoRankingRun, payout_batch_calculate
 from tests.payouts_helpers import period_of, phase2, pool_of, post, sh, trader
 
 pytestmark = pytest.mark.django_db

@@ -11,17 +11,18 @@ import quantstats as qs
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from campaigns.demo import seed_campaigns
 from campaigns.models import Campaign, Enrollment, RewardPool
 from campaigns.services.periods import reward_periods_ensure
+from demo.campaigns import seed_campaigns
 from leaderboard import selectors
-from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
+from leaderboard.models import RankingRun, Standing
 from leaderboard.scoring import RulesError
-from leaderboard.services.equity import daily_equity_upsert
 from leaderboard.services.ranking import RankingError, period_days, ranking_run_publish
 from leaderboard.tasks import rank_all
 from regime.models import MarketSeries, Observation
 from regime.selectors import BTC_CODE
+from traders.models import DailyEquity, LeadTrader
+from traders.services.equity import daily_equity_upsert
 
 pytestmark = pytest.mark.django_db
 

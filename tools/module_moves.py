@@ -22,6 +22,8 @@ MODULE_MOVES: dict[str, str] = {
     "config.admin_guard": "core.admin_guard",
     "config.admin_site": "core.admin_site",
     "config.secret_fields": "core.secret_fields",
+    "config.schedules": "core.schedules",
+    "campaigns.management.commands.setup_schedules": "core.management.commands.setup_schedules",
     "leaderboard.encryption": "core.encryption",
     "leaderboard.language": "core.language",
     "leaderboard.validators": "core.validators",

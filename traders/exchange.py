@@ -12,8 +12,9 @@ import ccxt
 from django.conf import settings
 
 from core.cache import required_cache  # a budget or lock that cannot be read refuses (CacheUnavailable)
-from leaderboard.encryption import decrypt
-from leaderboard.models import ExchangeAccount
+from core.encryption import decrypt
+from traders.models import ExchangeAccount
+from traders.replay import replay_attach
 
 # "replay:<id>": the real ccxt class of <id>, its HTTP answered from recorded responses (tests and demos only).
 REPLAY_PREFIX = "replay:"
@@ -105,8 +106,6 @@ def exchange_for_credentials(
     limiter = SharedRateLimiter(exchange_id=ccxt_id, rate_limit_ms=float(exchange.rateLimit or 50))
     exchange.throttle = limiter.acquire
     if replay:
-        from leaderboard.replay import replay_attach
-
         if not getattr(settings, "EXCHANGE_REPLAY_ENABLED", settings.DEBUG):
             raise ExchangeUnavailable("Replay exchanges are for tests and demos; they are disabled here.")
         replay_attach(exchange=exchange, latency_ms=settings.EXCHANGE_REPLAY_LATENCY_MS)

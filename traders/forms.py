@@ -10,8 +10,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from leaderboard.services.traders import USERNAME_MAX, trader_duplicate_errors
-from leaderboard.validators import normalise_text, validate_multiline, validate_single_line
+from core.validators import normalise_text, validate_multiline, validate_single_line
+from traders.services.registration import USERNAME_MAX, trader_duplicate_errors
 
 DEFAULT_EXCHANGE = "gate"
 DISPLAY_NAME_MAX = 64  # LeadTrader.display_name

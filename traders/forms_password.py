@@ -4,11 +4,11 @@ outbox and sent by the Celery task (campaigns/services/outbox.py) instead of ins
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 
-from campaigns.models import OutboundEmail
-from campaigns.services.mail import email_language, email_render
-from campaigns.services.outbox import outbound_email_queue
-from campaigns.services.password_reset import TOKEN_PLACEHOLDER
-from leaderboard.models import LeadTrader
+from core.models import OutboundEmail
+from core.services.mail import email_language, email_render
+from core.services.outbox import outbound_email_queue
+from core.services.password_reset import TOKEN_PLACEHOLDER
+from traders.models import LeadTrader
 
 
 class TraderPasswordResetForm(PasswordResetForm):

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.control_chars import QUERY_TEXT_PATTERN
-from leaderboard import public_selectors as sel
 from leaderboard.models import RankingRun, Standing
+from web import selectors as sel
 
 # Documented path-parameter shape, so clients (and schemathesis) know what a UID or slug looks like.
 UID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"

@@ -13,8 +13,8 @@ from campaigns.models import Campaign, Post, RewardPool
 from campaigns.selectors import campaign_list
 from campaigns.services.enrolment import OPEN, registration_window_state
 from core.input_bounds import instant_clamped
-from leaderboard.api import ERRORS, UID_PATTERN, StrictPagination, reject_blank
-from leaderboard.public_selectors import public_posts
+from web.api_board import ERRORS, UID_PATTERN, StrictPagination, reject_blank
+from web.selectors import public_posts
 
 
 class RewardPoolSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from leaderboard import api
+from web import api_board as api
 
 urlpatterns = [
     path("leaderboard/", api.LeaderboardAPI.as_view(), name="api-leaderboard"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaigns import api
+from web import api_campaigns as api
 
 urlpatterns = [
     path("campaigns/", api.CampaignListAPI.as_view(), name="api-campaigns"),

@@ -5,7 +5,7 @@ expects ("login", "logout", "password_reset", "password_reset_done", "password_r
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from campaigns import views
+from web import views_campaigns as views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),

@@ -1,5 +1,5 @@
-"""Keeps the cached board state (leaderboard.public_selectors.board_state_cached) in step with the database, and
-every process's copy of it (leaderboard.board_state_mirror) in step with the cache.
+"""Keeps the cached board state (web.selectors.board_state_cached) in step with the database, and
+every process's copy of it (web.board_state_mirror) in step with the cache.
 
 Writes happen only after the transaction commits, so no reader ever sees the version of an uncommitted run; each
 entry is recomputed from the database (the same query a reader falls back to), so the cache can only ever hold what
@@ -10,9 +10,10 @@ from django.db import transaction
 
 from campaigns.models import Campaign
 from core.cache import CACHE_ERRORS, best_effort_cache, cache_failure_report
-from leaderboard import board_state_mirror
-from leaderboard import public_selectors as sel
 from leaderboard.models import RankingRun
+from leaderboard.signals import ranking_published
+from web import board_state_mirror
+from web import selectors as sel
 
 
 def board_state_refresh(*, campaign: Campaign, window: str) -> None:
@@ -30,7 +31,7 @@ def board_state_refresh(*, campaign: Campaign, window: str) -> None:
     _announce(keys)
 
 
-def board_state_refresh_on_commit(*, run: RankingRun) -> None:
+def board_state_refresh_on_commit(sender=None, *, run: RankingRun, **kwargs) -> None:
     """After the publishing transaction commits: readers switch to the new run at once."""
     campaign, window = run.campaign, run.window
     transaction.on_commit(lambda: board_state_refresh(campaign=campaign, window=window), robust=True)
@@ -69,3 +70,4 @@ def board_cache_connect() -> None:
     pre_save.connect(_campaign_saving, sender=Campaign, dispatch_uid="board_state_campaign_saving")
     post_save.connect(_campaign_changed, sender=Campaign, dispatch_uid="board_state_campaign_saved")
     post_delete.connect(_campaign_changed, sender=Campaign, dispatch_uid="board_state_campaign_deleted")
+    ranking_published.connect(board_state_refresh_on_commit, dispatch_uid="board_state_ranking_published")

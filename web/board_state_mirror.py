@@ -1,7 +1,7 @@
 """Each process's own copy of the cached board states, kept exact by Redis pub/sub, so a cached page view makes no
 network round trip at all.
 
-Not a timed guess: every writer of a board-state entry (leaderboard.services.board_cache) publishes the entry's key
+Not a timed guess: every writer of a board-state entry (web.board_cache) publishes the entry's key
 on a channel after writing it, and drops its own copy at once; every process that reads runs one listener thread
 that drops its copy when a key arrives. Copies are used only while that listener is subscribed: on subscribe, on any
 connection error and on silence (no answer to a ping), the copy is emptied, so a message missed while disconnected

@@ -9,11 +9,16 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign, Enrollment, Payout, Post, RewardPeriod, RewardPool
+from campaigns.models import Campaign, Enrollment, Post, RewardPeriod, RewardPool
+from campaigns.selectors import campaign_featured
 from core.cache import best_effort_cache
-from leaderboard import board_state_mirror
-from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
-from leaderboard.selectors import HIDDEN_ENROLMENTS
+from leaderboard.models import RankingRun, Standing
+from leaderboard.selectors import HIDDEN_ENROLMENTS, ranking_run_latest, trader_regime_framing
+from rewards.allocation import split_tiers
+from rewards.models import Payout
+from rewards.selectors import payout_list_for_trader, spotlight_current
+from traders.models import DailyEquity, LeadTrader
+from web import board_state_mirror
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +63,6 @@ def sort_clean(value: str | None) -> tuple[str, bool]:
 
 def campaign_for_page(*, slug: str | None = None) -> Campaign | None:
     """The campaign named by slug, else the one the site leads with."""
-    from campaigns.selectors import campaign_featured
-
     if slug:
         return Campaign.objects.filter(slug=slug, is_active=True).first()
     return campaign_featured()
@@ -68,8 +71,6 @@ def campaign_for_page(*, slug: str | None = None) -> Campaign | None:
 def campaign_for_trader(*, trader: LeadTrader) -> Campaign | None:
     """The campaign a profile speaks of by default: the featured one if the trader is on its board, else the most
     recent campaign the trader is (still) enrolled in, else the featured one."""
-    from campaigns.selectors import campaign_featured
-
     featured = campaign_featured()
     visible = Enrollment.objects.filter(trader=trader, campaign__is_active=True).exclude(status__in=HIDDEN_ENROLMENTS)
     if featured is not None and visible.filter(campaign=featured).exists():
@@ -79,8 +80,6 @@ def campaign_for_trader(*, trader: LeadTrader) -> Campaign | None:
 
 
 def run_latest(*, campaign: Campaign, window: str) -> RankingRun | None:
-    from leaderboard.selectors import ranking_run_latest
-
     return ranking_run_latest(campaign=campaign, window=window)
 
 
@@ -125,8 +124,8 @@ def board_state(*, slug: str | None, window: str, now=None) -> tuple[int, int, o
 
 # The board state (campaign id, latest published run id, its publish time) per (slug or the featured campaign,
 # window), kept in the cache so a cached page view needs no database at all, and copied into each process's memory
-# (leaderboard.board_state_mirror, dropped through Redis pub/sub on every write) so it needs no Redis either.
-# leaderboard.services.board_cache rewrites it when a run is published (on commit) or a campaign is saved; a reader
+# (web.board_state_mirror, dropped through Redis pub/sub on every write) so it needs no Redis either.
+# web.board_cache rewrites it when a run is published (on commit) or a campaign is saved; a reader
 # that finds no entry (evicted, cache down) reads the database and primes it. The timeout is only a safety net for
 # writes that bypass both (QuerySet.update on a campaign, raw SQL): a published run replaces the entry at once.
 BOARD_STATE_SECONDS = 300
@@ -214,15 +213,13 @@ def leaderboard_pool(*, pools: list[RewardPool]) -> RewardPool | None:
 
 
 def projected_rewards(*, pool: RewardPool | None, run: RankingRun | None) -> dict[int, Decimal]:
-    """trader id -> what the pool would pay if the period ended with this run (campaigns.allocation's tier split).
+    """trader id -> what the pool would pay if the period ended with this run (rewards.allocation's tier split).
 
     Ties across a tier boundary share those tiers exactly as the payout will, so the page never promises more.
     """
     tiers = [Decimal(str(t)) for t in ((pool.rules or {}).get("tiers", []) if pool else [])]
     if run is None or not tiers:
         return {}
-    from campaigns.allocation import split_tiers
-
     # A few rows past the table so a tie at the last tier is seen whole.
     top = list(
         Standing.objects.filter(run=run, rank__isnull=False)
@@ -308,8 +305,6 @@ def trader_framing(*, uv_points: list[tuple], standing: Standing | None):
         return None
     import pandas as pd
 
-    from regime.selectors import trader_regime_framing
-
     start, end = standing.run.start_date, standing.run.end_date
     dates = [d for d, _ in uv_points]
     values = pd.Series([v for _, v in uv_points], index=pd.Index(dates, name="date"), dtype=float)
@@ -344,8 +339,6 @@ class RewardsEarned:
 
 def trader_rewards(*, trader: LeadTrader, limit: int = 50) -> RewardsEarned:
     """Payouts from approved or paid batches only: a draft can still change."""
-    from campaigns.selectors import payout_list_for_trader
-
     lines = list(payout_list_for_trader(trader=trader)[:limit])
     totals: dict[tuple[str, str], Decimal] = {}
     for line in lines:
@@ -366,13 +359,11 @@ SPOTLIGHT_STAND_IN_SCAN = 50  # ranks read (one query) to find the stand-in with
 
 
 def spotlight(*, campaign: Campaign, run_7d: RankingRun | None) -> dict | None:
-    """This week's star trader: the spotlight winner (campaigns.reward_selectors) with their 7-day standing.
+    """This week's star trader: the spotlight winner (rewards.selectors) with their 7-day standing.
 
     Before the first weekly spotlight is calculated, the best-ranked trader of the latest 7-day ranking with no flag
     standing against them stands in (a flag an operator cleared does not count, as in the weekly calculation).
     """
-    from campaigns.reward_selectors import spotlight_current
-
     line = spotlight_current(campaign=campaign)
     if line is not None:
         standing = None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leaderboard import views
+from web import views_board as views
 
 app_name = "leaderboard"
 

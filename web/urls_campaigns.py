@@ -1,6 +1,7 @@
 from django.urls import path
 
-from campaigns import views, views_posts
+from web import views_campaigns as views
+from web import views_posts
 
 app_name = "campaigns"
 

@@ -2,7 +2,7 @@
 
 The leaderboard's rendered table is cached under a key that contains the latest published run's id (the version),
 so publishing a run switches every reader to the new table at once; a cache outage only costs a re-render. Only
-pages bounded by data are shared through Redis (leaderboard.page_cache). The version itself is cached too
+pages bounded by data are shared through Redis (web.page_cache). The version itself is cached too
 (public_selectors.board_state_cached, rewritten on publish by services.board_cache).
 """
 
@@ -24,11 +24,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from leaderboard import board_state_mirror, charts, page_cache
-from leaderboard import public_selectors as sel
+from leaderboard import charts
 from leaderboard.explanation import score_breakdown
 from leaderboard.models import RankingRun
-from leaderboard.templatetags.board_tags import board_url
+from web import board_state_mirror, page_cache
+from web import selectors as sel
+from web.templatetags.board_tags import board_url
 
 CSRF_PLACEHOLDER = b"__starboard_csrf_token__"
 MAX_QUERY = 64

@@ -18,9 +18,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import selectors
 from campaigns.forms import QuestionnaireForm, questionnaire_errors
-from campaigns.forms_password import TraderPasswordResetForm
 from campaigns.models import Campaign, Enrollment
-from campaigns.ratelimit import (
+from campaigns.services.enrolment import (
+    CLOSED,
+    NOT_OPEN,
+    OPEN,
+    enrollment_submit,
+    enrollment_withdraw,
+    registration_window_state,
+    utc_offset_label,
+)
+from core.ratelimit import (
     client_ip,
     enrol_limit,
     login_limit,
@@ -31,21 +39,13 @@ from campaigns.ratelimit import (
     rate_limit_exceeded_for_email,
     signup_limit,
 )
-from campaigns.services.enrolment import (
-    CLOSED,
-    NOT_OPEN,
-    OPEN,
-    enrollment_submit,
-    enrollment_withdraw,
-    registration_window_state,
-    utc_offset_label,
-)
-from campaigns.services.lockouts import login_lockout_release_by_owner
-from leaderboard.forms import ApiCredentialsForm, EmailAuthenticationForm, TraderRegistrationForm
-from leaderboard.models import LeadTrader
-from leaderboard.selectors import exchange_account_of
-from leaderboard.services.accounts import trader_credentials_set
-from leaderboard.services.traders import trader_register
+from core.services.lockouts import login_lockout_release_by_owner
+from traders.forms import ApiCredentialsForm, EmailAuthenticationForm, TraderRegistrationForm
+from traders.forms_password import TraderPasswordResetForm
+from traders.models import LeadTrader
+from traders.selectors import exchange_account_of
+from traders.services.accounts import trader_credentials_set
+from traders.services.registration import trader_register
 
 logger = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's "choose a new password" page behind an emailed link, rate-limited per IP. The new password also
-    unlocks the account's sign-in (campaigns.services.lockouts): its owner proved they read its mailbox."""
+    unlocks the account's sign-in (core.services.lockouts): its owner proved they read its mailbox."""
 
     def dispatch(self, request, *args, **kwargs):
         if rate_limit_exceeded(rule=password_reset_confirm_limit(), ip=client_ip(request)):

@@ -14,11 +14,12 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, Enrollment, OutboundEmail
-from campaigns.services.audit import actor_or_none, audit_record
-from campaigns.services.mail import RenderedEmail, email_language, email_render
-from campaigns.services.outbox import outbound_email_queue
-from leaderboard.models import LeadTrader
+from campaigns.models import Campaign, Enrollment
+from core.models import OutboundEmail
+from core.services.audit import actor_or_none, audit_record
+from core.services.mail import RenderedEmail, email_language, email_render
+from core.services.outbox import outbound_email_queue
+from traders.models import LeadTrader
 
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
 

@@ -8,8 +8,8 @@ from datetime import date, datetime, time
 from django.db import models, router
 from django.db.models.deletion import Collector, ProtectedError
 
-from campaigns.models import AuditEvent, Campaign
-from config.secret_fields import SECRET_MARK, secret_field_names
+from core.models import AuditEvent
+from core.secret_fields import SECRET_MARK, secret_field_names
 
 VALUE_LIMIT = 1000  # characters of one value an admin-write event keeps (a long text: its start and its length)
 
@@ -38,7 +38,7 @@ def audit_record(
     action: str,
     target: models.Model,
     actor=None,
-    campaign: Campaign | None = None,
+    campaign: models.Model | None = None,
     data: dict | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
@@ -89,13 +89,13 @@ def model_values(obj: models.Model) -> dict:
     return values
 
 
-def _campaign_of(obj: models.Model) -> Campaign | None:
+def _campaign_of(obj: models.Model) -> models.Model | None:
     """The campaign a row belongs to (a campaign, its enrolments, pools and their periods), for the event's filter."""
     for path in ((), ("campaign",), ("pool", "campaign"), ("period", "pool", "campaign")):
         target = obj
         for name in path:
             target = getattr(target, name, None)
-        if isinstance(target, Campaign):
+        if isinstance(target, AuditEvent._meta.get_field("campaign").related_model):  # core names no app above it
             return target
     return None
 

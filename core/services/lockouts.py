@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns.services.audit import audit_record
+from core.services.audit import audit_record
 
 # Django's own permission on axes' model: "Can delete access attempt" is what unlocking does.
 UNLOCK_PERMISSION = "axes.delete_accessattempt"

@@ -31,17 +31,17 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from campaigns.models import OutboundEmail
-from campaigns.services.audit import audit_record
-from campaigns.services.mail import RenderedEmail, email_deliver
-from campaigns.services.password_reset import password_reset_body
+from core.models import OutboundEmail
+from core.services.audit import audit_record
+from core.services.mail import RenderedEmail, email_deliver
+from core.services.password_reset import password_reset_body
 
 logger = logging.getLogger(__name__)
 
 SKIPPED = "skipped"  # outbound_email_send found nothing to send: already sent or failed, or being sent right now
 REDACTED_BODY = "[Removed after sending: this email contained a one-time password-reset link.]"
 SWEEP_BATCH = 500
-RETRY_PERMISSION = "campaigns.retry_outboundemail"
+RETRY_PERMISSION = "core.retry_outboundemail"
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ def _enqueue_on_commit(email_id: int) -> None:
 
 def _enqueue(email_id: int) -> None:
     """Hand the id to the broker; if it is down the row stays queued and the sweeper enqueues it again later."""
-    from campaigns.tasks import send_email
+    from core.tasks import send_email
 
     try:
         send_email.delay(email_id)

@@ -26,14 +26,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
-from campaigns.services.audit import audit_record
+from core.services.audit import audit_record
 from leaderboard import flags as flag_rules
 from leaderboard.metrics import compound_by_label, db_value, metrics_arrays
-from leaderboard.models import ClosedPosition, DailyEquity, Fill, LeadTrader, RankingRun, Standing
+from leaderboard.models import RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
 from leaderboard.selectors import HIDDEN_ENROLMENTS, flag_clearances_in_force
-from leaderboard.services.board_cache import board_state_refresh_on_commit
+from leaderboard.signals import ranking_published
 from regime.selectors import BTC_CODE, regime_labels, series_values
+from traders.models import ClosedPosition, DailyEquity, Fill, LeadTrader
 
 ROLLING_DAYS = {RankingRun.Window.D7: 7, RankingRun.Window.D30: 30, RankingRun.Window.D90: 90}
 FLOAT_METRICS = [
@@ -418,7 +419,7 @@ def ranking_run_publish(
     run.status = RankingRun.Status.PUBLISHED
     run.published_at = now
     run.save(update_fields=["status", "published_at"])
-    board_state_refresh_on_commit(run=run)  # the cached pages switch to this run once it is committed
+    ranking_published.send(sender=RankingRun, run=run)  # web's cached pages switch to it once it is committed
     audit_record(
         action="ranking.published",
         target=run,

@@ -1,7 +1,7 @@
 """Payout batches: calculate a draft per closed period, recalculate drafts, approve (frozen), export, mark paid.
 
 One calculator per pool kind turns a period into payout lines, each with its reason (rank, score and inputs,
-ranking snapshot id), using campaigns.allocation for the cents. Every transition is an audit event. An approved
+ranking snapshot id), using rewards.allocation for the cents. Every transition is an audit event. An approved
 batch is frozen here (only drafts are replaced) and in the database (triggers in migration 0003).
 """
 
@@ -16,14 +16,16 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.allocation import split_fixed, split_proportional, split_tiers
-from campaigns.content_scoring import POST_COLUMNS, content_scores
-from campaigns.csv_export import csv_document
-from campaigns.models import Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
+from campaigns.models import Enrollment, Post, RewardPeriod, RewardPool
 from campaigns.periods import local_minute
-from campaigns.services.audit import SYSTEM, audit_record
+from core.csv_export import csv_document
+from core.services.audit import SYSTEM, audit_record
 from leaderboard.flags import flags_open
-from leaderboard.models import LeadTrader, RankingRun, Standing
+from leaderboard.models import RankingRun, Standing
+from rewards.allocation import split_fixed, split_proportional, split_tiers
+from rewards.content_scoring import POST_COLUMNS, content_scores
+from rewards.models import Payout, PayoutBatch
+from traders.models import LeadTrader
 
 SPOTLIGHT_WEIGHTS = {"trading": 0.5, "content": 0.5}
 CENT = Decimal("0.01")
@@ -195,7 +197,7 @@ def first_post_unpaid(*, batch: PayoutBatch) -> list[dict]:
 
 
 def _content(period: RewardPeriod) -> Computation:
-    """The period's content pool split in proportion to each eligible trader's score (campaigns.content_scoring)."""
+    """The period's content pool split in proportion to each eligible trader's score (rewards.content_scoring)."""
     pool, campaign = period.pool, period.pool.campaign
     posts = pd.DataFrame(
         list(
@@ -399,7 +401,7 @@ def _operator_with(actor, permission: str) -> bool:
 def payout_calculator_check(actor) -> None:
     """Raise PermissionDenied unless `actor` may calculate batches: SYSTEM, or an active staff user with the
     permission to change payout batches."""
-    if actor is not SYSTEM and not _operator_with(actor, "campaigns.change_payoutbatch"):
+    if actor is not SYSTEM and not _operator_with(actor, "rewards.change_payoutbatch"):
         raise PermissionDenied(
             _("Only an active staff user with the permission to change payout batches may calculate them.")
         )
@@ -506,7 +508,7 @@ def payout_batch_calculate(*, period: RewardPeriod, actor, now: datetime | None 
 def payout_batch_approve(*, batch_id: int, actor) -> PayoutBatch:
     """Approve a draft: a permission, and not by whoever last calculated it. The row lock makes two approvals at the
     same moment queue up: the second sees the batch already approved and is refused."""
-    if not _operator_with(actor, "campaigns.approve_payoutbatch"):
+    if not _operator_with(actor, "rewards.approve_payoutbatch"):
         raise PermissionDenied(_("You may not approve payout batches."))
     batch = PayoutBatch.objects.select_for_update().select_related("period__pool__campaign").get(pk=batch_id)
     if batch.status != PayoutBatch.Status.DRAFT:
@@ -540,7 +542,7 @@ def payout_batch_approve(*, batch_id: int, actor) -> PayoutBatch:
 @transaction.atomic
 def payout_batch_mark_paid(*, batch_id: int, actor, reference: str) -> PayoutBatch:
     """Mark an approved batch paid with the payment's reference: a permission, and not by whoever approved it."""
-    if not _operator_with(actor, "campaigns.pay_payoutbatch"):
+    if not _operator_with(actor, "rewards.pay_payoutbatch"):
         raise PermissionDenied(_("You may not mark payout batches paid."))
     reference = (reference or "").strip()
     if not reference:
@@ -637,7 +639,7 @@ EXPORT_COLUMNS = ["exchange", "uid", "display_name", "amount", "currency", "rewa
 @transaction.atomic
 def payout_batch_export(*, batch_id: int, actor=None) -> str:
     """The approved batch as CSV, one row per line: whom it pays as frozen on the line (never the trader as edited
-    since), the amount as a number, and why; cells neutralised for spreadsheets (campaigns.csv_export). The export
+    since), the amount as a number, and why; cells neutralised for spreadsheets (core.csv_export). The export
     is an audit event."""
     batch = PayoutBatch.objects.select_related("period__pool__campaign").get(pk=batch_id)
     if batch.status == PayoutBatch.Status.DRAFT:

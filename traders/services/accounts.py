@@ -5,10 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leaderboard.encryption import encrypt
-from leaderboard.models import ExchangeAccount, LeadTrader
-from leaderboard.selectors import exchange_account_of
-from leaderboard.services.uid_verification import trader_uid_record, uid_check_new_key
+from core.encryption import encrypt
+from core.services.audit import audit_record
+from traders.models import ExchangeAccount, LeadTrader
+from traders.selectors import exchange_account_of
+from traders.services.uid_verification import trader_uid_record, uid_check_new_key
 
 
 @transaction.atomic
@@ -58,7 +59,7 @@ def trader_credentials_set(
 ) -> ExchangeAccount:
     """Add or replace the trader's API key on their registered exchange; audited without any secret.
 
-    The exchange is asked first whose account the key opens (leaderboard.services.uid_verification): a key of
+    The exchange is asked first whose account the key opens (traders.services.uid_verification): a key of
     another UID, or one the exchange rejects, is refused with the reason (ValidationError) and nothing changes.
     """
     check = uid_check_new_key(
@@ -79,8 +80,6 @@ def trader_credentials_set(
 def _credentials_store(
     *, trader: LeadTrader, api_key: str, api_secret: str, api_password: str, actor
 ) -> ExchangeAccount:
-    from campaigns.services.audit import audit_record  # the one audit log lives in the campaigns app
-
     account = exchange_account_of(trader=trader)
     replaced = account is not None and account.has_credentials
     if account is None:

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from leaderboard.models import DailyEquity
-from leaderboard.unit_value import derive_returns
+from traders.models import DailyEquity
+from traders.unit_value import derive_returns
 
 _OPTIONAL = ["closed_positions", "winning_positions", "followers", "aum"]
 _RATIO_PLACES = Decimal("1e-16")

@@ -20,11 +20,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.services.audit import audit_record
-from leaderboard.encryption import DecryptionError
-from leaderboard.exchange import AccountLock, ExchangeUnavailable, exchange_build, ledger_range_params
-from leaderboard.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LedgerEntry
-from leaderboard.services.equity import daily_equity_upsert
+from core.encryption import DecryptionError
+from core.services.audit import audit_record
+from traders.exchange import AccountLock, ExchangeUnavailable, exchange_build, ledger_range_params
+from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LedgerEntry
+from traders.services.equity import daily_equity_upsert
 
 logger = logging.getLogger(__name__)
 

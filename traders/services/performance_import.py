@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from leaderboard.models import DailyEquity, LeadTrader
-from leaderboard.performance_import import OPTIONAL, parse_performance_csv
-from leaderboard.services.equity import RATIO_LIMIT, EquityOutOfRange, daily_equity_upsert
+from traders.models import DailyEquity, LeadTrader
+from traders.performance_import import OPTIONAL, parse_performance_csv
+from traders.services.equity import RATIO_LIMIT, EquityOutOfRange, daily_equity_upsert
 
 
 class PerformanceImportError(Exception):

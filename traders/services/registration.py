@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leaderboard.models import LeadTrader
-from leaderboard.services.accounts import exchange_account_create
-from leaderboard.services.uid_verification import trader_uid_record, uid_check_new_key
+from traders.models import LeadTrader
+from traders.services.accounts import exchange_account_create
+from traders.services.uid_verification import trader_uid_record, uid_check_new_key
 
 # Django's auth user needs a unique username: the trader logs in with their email address.
 USERNAME_MAX = 150
@@ -48,7 +48,7 @@ def trader_register(
 
     Raises ValidationError (with field names) and leaves nothing behind on any failure, including a duplicate
     that slips past the form's check in a race (the unique constraints catch it, the UID's ignoring letter case),
-    and an API key the exchange says is another UID's (leaderboard.services.uid_verification).
+    and an API key the exchange says is another UID's (traders.services.uid_verification).
     """
     if not terms_accepted:
         raise ValidationError({"accept_terms": _("You must accept the campaign terms.")})

@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.services.audit import audit_record
-from leaderboard.encryption import DecryptionError
-from leaderboard.exchange import ExchangeUnavailable, exchange_build, exchange_for_credentials
-from leaderboard.exchange_identity import exchange_identity, same_uid
-from leaderboard.models import ExchangeAccount, LeadTrader
-from leaderboard.selectors import exchange_account_of
-from leaderboard.services.ingestion import exchange_account_mark_needs_attention
+from core.encryption import DecryptionError
+from core.services.audit import audit_record
+from traders.exchange import ExchangeUnavailable, exchange_build, exchange_for_credentials
+from traders.exchange_identity import exchange_identity, same_uid
+from traders.models import ExchangeAccount, LeadTrader
+from traders.selectors import exchange_account_of
+from traders.services.ingestion import exchange_account_mark_needs_attention
 
 Status = LeadTrader.UidStatus
 

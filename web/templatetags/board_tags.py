@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.translation import get_language
 
-from leaderboard.public_selectors import SORTS
+from leaderboard.selectors import FLAG_LABELS, REASON_LABELS
+from web.selectors import SORTS
 
 register = template.Library()
 
@@ -89,7 +90,5 @@ def reason_text(reason) -> str:
     code = reason.get("code") if isinstance(reason, dict) else reason
     if isinstance(reason, dict) and reason.get("message"):
         return str(reason["message"])
-    from leaderboard.selectors import FLAG_LABELS, REASON_LABELS  # the ranking's own labels for its codes
-
     label = REASON_LABELS.get(code) or FLAG_LABELS.get(code)
     return str(label) if label else str(code).replace("_", " ")

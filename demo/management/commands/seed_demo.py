@@ -5,10 +5,10 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from campaigns import demo as campaign_demo
 from campaigns.services.periods import reward_periods_ensure
-from leaderboard import demo as leaderboard_demo
-from regime import demo as regime_demo
+from demo import campaigns as campaign_demo
+from demo import regime as regime_demo
+from demo import traders as leaderboard_demo
 
 
 class Command(BaseCommand):

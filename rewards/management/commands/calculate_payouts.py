@@ -3,9 +3,9 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.management.operator import operator_argument, operator_user
 from campaigns.models import RewardPeriod
-from campaigns.services.payouts import payout_batch_calculate
+from rewards.management.operator import operator_argument, operator_user
+from rewards.services.payouts import payout_batch_calculate
 
 
 class Command(BaseCommand):

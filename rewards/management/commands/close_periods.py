@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from campaigns.management.operator import operator_argument, operator_user
-from campaigns.services.payouts import reward_periods_close
 from core.input_bounds import EARLIEST, instant_in_range
+from rewards.management.operator import operator_argument, operator_user
+from rewards.services.payouts import reward_periods_close
 
 
 class Command(BaseCommand):

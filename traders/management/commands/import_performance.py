@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from leaderboard.services.performance_import import PerformanceImportError, performance_import
+from traders.services.performance_import import PerformanceImportError, performance_import
 
 MAX_ERRORS_SHOWN = 100
 

@@ -4,8 +4,8 @@ import ccxt
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from leaderboard.models import ExchangeAccount
-from leaderboard.services.ingestion import account_ingest, ingestible_account_ids
+from traders.models import ExchangeAccount
+from traders.services.ingestion import account_ingest, ingestible_account_ids
 
 
 class Command(BaseCommand):

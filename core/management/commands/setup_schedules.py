@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from config.schedules import CRONTABS, INTERVALS
+from core.schedules import CRONTABS, INTERVALS
 
 
 class Command(BaseCommand):
