@@ -470,7 +470,7 @@ def _seed_posts_and_payouts(*, now: datetime | None = None) -> str:
         if user.has_usable_password():
             user.set_unusable_password()
             user.save()
-        user.user_permissions.add(*Permission.objects.filter(content_type__app_label="campaigns", codename=codename))
+        user.user_permissions.add(*Permission.objects.filter(content_type__app_label="rewards", codename=codename))
         return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
 
     desk = demo_operator(PAYOUT_DESK_USER, "approve_payoutbatch")

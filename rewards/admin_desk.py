@@ -87,15 +87,15 @@ class PayoutDeskAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/preview/", wrap(self.preview_view), name="campaigns_payoutbatch_preview"),
-            path("<int:pk>/approve/", wrap(require_POST(self.approve_view)), name="campaigns_payoutbatch_approve"),
+            path("<int:pk>/preview/", wrap(self.preview_view), name="rewards_payoutbatch_preview"),
+            path("<int:pk>/approve/", wrap(require_POST(self.approve_view)), name="rewards_payoutbatch_approve"),
             path(
                 "<int:pk>/recalculate/",
                 wrap(require_POST(self.recalculate_view)),
-                name="campaigns_payoutbatch_recalculate",
+                name="rewards_payoutbatch_recalculate",
             ),
-            path("<int:pk>/export/", wrap(self.export_view), name="campaigns_payoutbatch_export"),
-            path("<int:pk>/paid/", wrap(require_POST(self.paid_view)), name="campaigns_payoutbatch_paid"),
+            path("<int:pk>/export/", wrap(self.export_view), name="rewards_payoutbatch_export"),
+            path("<int:pk>/paid/", wrap(require_POST(self.paid_view)), name="rewards_payoutbatch_paid"),
             *super().get_urls(),
         ]
 

@@ -289,7 +289,7 @@ def failed_email(settings, admin_user, django_capture_on_commit_callbacks) -> Ou
 
 def operator(django_user_model, *codenames: str):
     user = django_user_model.objects.create_user(username=f"op-{len(codenames)}", password="x", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="campaigns", codename__in=codenames))
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="core", codename__in=codenames))
     return user
 
 

@@ -40,10 +40,11 @@ from core.ratelimit import (
     signup_limit,
 )
 from core.services.lockouts import login_lockout_release_by_owner
+from rewards.selectors import payout_list_for_trader
 from traders.forms import ApiCredentialsForm, EmailAuthenticationForm, TraderRegistrationForm
 from traders.forms_password import TraderPasswordResetForm
 from traders.models import LeadTrader
-from traders.selectors import exchange_account_of
+from traders.selectors import exchange_account_of, trader_of_user
 from traders.services.accounts import trader_credentials_set
 from traders.services.registration import trader_register
 
@@ -127,7 +128,7 @@ def enrol(request, slug: str):
     campaign = get_object_or_404(Campaign, slug=slug, is_active=True)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
-    trader = selectors.trader_of_user(request.user)
+    trader = trader_of_user(request.user)
     if trader is None:
         messages.info(request, _("Register as a lead trader first, then enrol."))
         return redirect(f"{reverse('campaigns:register')}?{urlencode({'next': request.path})}")
@@ -157,7 +158,7 @@ def enrol(request, slug: str):
 @require_POST
 @login_required
 def withdraw(request, slug: str):
-    trader = selectors.trader_of_user(request.user)
+    trader = trader_of_user(request.user)
     enrollment = get_object_or_404(Enrollment, campaign__slug=slug, trader=trader) if trader else None
     if enrollment is None:
         return redirect("campaigns:me")
@@ -180,14 +181,14 @@ def me_context(*, trader: LeadTrader, now) -> dict:
         "enrollments": enrollments,
         "open_campaigns": [c for c in selectors.campaign_open_for_registration(now=now) if c.pk not in enrolled_ids],
         "posts": selectors.post_list_for_trader(trader=trader)[:50],
-        "payouts": selectors.payout_list_for_trader(trader=trader)[:100],
+        "payouts": payout_list_for_trader(trader=trader)[:100],
     }
 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def me(request):
-    trader = selectors.trader_of_user(request.user)
+    trader = trader_of_user(request.user)
     if trader is None:
         return render(request, "campaigns/me.html", {"trader": None})
     return render(request, "campaigns/me.html", me_context(trader=trader, now=timezone.now()))
@@ -197,7 +198,7 @@ def me(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def me_api_key(request):
     """Add or replace the read-only API key. The page never shows a stored key, only when it was last set."""
-    trader = selectors.trader_of_user(request.user)
+    trader = trader_of_user(request.user)
     if trader is None:
         return redirect("campaigns:me")
     account = exchange_account_of(trader=trader)

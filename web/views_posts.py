@@ -10,12 +10,13 @@ from django.views.decorators.http import require_http_methods
 from campaigns import selectors
 from campaigns.forms_posts import PostSubmissionForm
 from campaigns.services.posts import post_submit
+from traders.selectors import trader_of_user
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def post_new(request):
-    trader = selectors.trader_of_user(request.user)
+    trader = trader_of_user(request.user)
     campaigns = selectors.campaign_list_for_posting(trader=trader)
     if trader is None or not campaigns.exists():
         messages.error(request, _("Enrol in a campaign before submitting posts."))
