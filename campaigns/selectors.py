@@ -22,12 +22,6 @@ def campaign_featured(*, now=None) -> Campaign | None:
     return running or active.order_by("-starts_at").first()
 
 
-def reward_period_current(*, pool, now=None):
-    """The pool's period containing `now`, else None."""
-    now = now or timezone.now()
-    return pool.periods.filter(starts_at__lte=now, ends_at__gt=now).first()
-
-
 def enrollment_list_for_trader(*, trader) -> QuerySet:
     """The trader's enrolments, newest campaign first ("My campaign")."""
     return Enrollment.objects.filter(trader=trader).select_related("campaign").order_by("-campaign__starts_at", "id")
@@ -46,3 +40,11 @@ def campaign_list_for_posting(*, trader) -> QuerySet[Campaign]:
 
 def post_list_for_trader(*, trader) -> QuerySet:
     return Post.objects.filter(trader=trader).select_related("campaign").order_by("-published_at", "id")
+
+
+def leaderboard_pool(*, campaign: Campaign | None = None, pools: list | None = None):
+    """The campaign's active leaderboard pool (the first by id), or None. A page that already holds the campaign's
+    active pools (by id) passes them and costs no query."""
+    if pools is None:
+        pools = campaign.pools.filter(is_active=True).order_by("id")
+    return next((pool for pool in pools if pool.kind == pool.Kind.LEADERBOARD), None)

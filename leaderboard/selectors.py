@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod
 from leaderboard.framing import trader_framing
-from leaderboard.models import FLAG_LABELS, FlagReview, RankingRun, Standing
+from leaderboard.models import FlagReview, RankingRun, Standing
 from regime.selectors import btc_returns, regime_labels
 
 # Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
@@ -45,29 +45,12 @@ def ranking_run_for_period(*, period: RewardPeriod) -> RankingRun | None:
     return ranking_run_latest(campaign=period.pool.campaign, window=RankingRun.Window.PERIOD, period=period)
 
 
-def ranking_run_list(*, campaign: Campaign, window: str | None = None) -> QuerySet[RankingRun]:
-    """Published history, newest first."""
-    qs = _published().filter(campaign=campaign)
-    if window:
-        qs = qs.filter(window=window)
-    return qs.order_by("-published_at", "-id")
-
-
 def standing_list(*, run: RankingRun, eligible_only: bool = False) -> QuerySet[Standing]:
     """A published run's standings: ranked first by rank, then the ineligible by score and id."""
     qs = Standing.objects.filter(run=run, run__status=RankingRun.Status.PUBLISHED).select_related("trader")
     if eligible_only:
         qs = qs.filter(eligible=True)
     return qs.order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "trader_id")
-
-
-def standing_explanation(*, standing: Standing) -> dict:
-    """ "Why this rank": the stored explanation with labels for its flag and reason codes."""
-    explanation = dict(standing.explanation or {})
-    explanation["flag_labels"] = [str(FLAG_LABELS.get(f.get("code"), f.get("code"))) for f in standing.flags or []]
-    explanation["reason_labels"] = [str(REASON_LABELS.get(code, code)) for code in standing.ineligible_reasons or []]
-    explanation["rule_version"] = standing.run.rule_version
-    return explanation
 
 
 def flag_clearances_in_force(*, campaign: Campaign, at) -> dict[tuple[int, str], FlagReview]:

@@ -27,9 +27,3 @@ def payout_list_for_trader(*, trader) -> QuerySet:
         .select_related("period__pool__campaign", "batch")
         .order_by("-period__starts_at", "id")
     )
-
-
-def spotlight_trader(*, campaign: Campaign, now=None):
-    """The home page's star trader: the spotlight winner of the campaign's latest finished week, or None."""
-    line = spotlight_current(campaign=campaign, now=now)
-    return line.trader if line is not None else None

@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from campaigns.models import Enrollment
+from campaigns.selectors import leaderboard_pool
 from campaigns.services.periods import reward_periods_ensure
 from demo.campaigns import seed_campaigns, seed_enrolments
 from demo.simulation import SHOWCASE_STYLES, showcase_uids, simulate_population
 from demo.traders import seed_performance, seed_traders
 from leaderboard.models import RankingRun
-from leaderboard.services.ranking import leaderboard_pool, ranking_run_publish
+from leaderboard.services.ranking import ranking_run_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -208,10 +208,6 @@ def pools_of(*, campaign: Campaign) -> list[RewardPool]:
     return list(campaign.pools.filter(is_active=True).order_by("id"))
 
 
-def leaderboard_pool(*, pools: list[RewardPool]) -> RewardPool | None:
-    return next((p for p in pools if p.kind == RewardPool.Kind.LEADERBOARD), None)
-
-
 def projected_rewards(*, pool: RewardPool | None, run: RankingRun | None) -> dict[int, Decimal]:
     """trader id -> what the pool would pay if the period ended with this run (rewards.allocation's tier split).
 
@@ -374,12 +370,3 @@ def spotlight(*, campaign: Campaign, run_7d: RankingRun | None) -> dict | None:
         if not standing.open_flags:
             return {"trader": standing.trader, "standing": standing, "week": None}
     return None
-
-
-def registration_state(*, campaign: Campaign, now=None) -> str:
-    now = now or timezone.now()
-    if now < campaign.registration_opens_at:
-        return "upcoming"
-    if now < campaign.registration_closes_at:
-        return "open"
-    return "closed"

@@ -24,6 +24,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from campaigns.selectors import leaderboard_pool
+from campaigns.services.enrolment import registration_window_state
 from leaderboard import charts
 from leaderboard.explanation import score_breakdown
 from leaderboard.models import RankingRun
@@ -104,7 +106,7 @@ def home(request):
     if campaign is None:
         return render(request, "leaderboard/home.html", context)
     pools = sel.pools_of(campaign=campaign)
-    pool = sel.leaderboard_pool(pools=pools)
+    pool = leaderboard_pool(pools=pools)
     period_run = sel.run_latest(campaign=campaign, window=RankingRun.Window.PERIOD)
     run_7d = sel.run_latest(campaign=campaign, window=RankingRun.Window.D7)
     projected = sel.projected_rewards(pool=pool, run=period_run)
@@ -117,7 +119,7 @@ def home(request):
         spotlight=sel.spotlight(campaign=campaign, run_7d=run_7d),
         spotlight_run=run_7d,
         posts=sel.posts_showcase(campaign=campaign),
-        registration=sel.registration_state(campaign=campaign),
+        registration=registration_window_state(campaign=campaign, now=timezone.now()),
         now=timezone.now(),
     )
     return render(request, "leaderboard/home.html", context)
@@ -225,7 +227,7 @@ def _render_board(request, *, campaign, run, window, sort, descending, query, pa
         )
         page = paginator.get_page(page_number)
         if window == RankingRun.Window.PERIOD:
-            projected = sel.projected_rewards(pool=sel.leaderboard_pool(pools=sel.pools_of(campaign=campaign)), run=run)
+            projected = sel.projected_rewards(pool=leaderboard_pool(pools=sel.pools_of(campaign=campaign)), run=run)
     link_campaign = campaign if request.GET.get("campaign") else None
     headers = []
     for key, label, kind, optional in COLUMNS:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
+from campaigns.selectors import leaderboard_pool
 from core.services.audit import audit_record
 from leaderboard import flags as flag_rules
 from leaderboard.metrics import compound_by_label, db_value, metrics_arrays
@@ -74,10 +75,6 @@ def _ranking_target_lock(*, campaign: Campaign, window: str, period: RewardPerio
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
         return bool(cursor.fetchone()[0])
-
-
-def leaderboard_pool(*, campaign: Campaign) -> RewardPool | None:
-    return campaign.pools.filter(kind=RewardPool.Kind.LEADERBOARD, is_active=True).order_by("id").first()
 
 
 def ranking_rules(*, campaign: Campaign, pool: RewardPool | None = None) -> dict:

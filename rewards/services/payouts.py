@@ -22,6 +22,7 @@ from core.csv_export import csv_document
 from core.services.audit import SYSTEM, audit_record
 from leaderboard.flags import flags_open
 from leaderboard.models import RankingRun, Standing
+from leaderboard.selectors import ranking_run_for_period
 from rewards.allocation import split_fixed, split_proportional, split_tiers
 from rewards.content_scoring import POST_COLUMNS, content_scores
 from rewards.models import Payout, PayoutBatch
@@ -253,17 +254,10 @@ def _content(period: RewardPeriod) -> Computation:
     )
 
 
-def leaderboard_run_for(period: RewardPeriod) -> RankingRun | None:
-    """The final published ranking run of the period: the snapshot a monthly payout is computed from."""
-    return (
-        RankingRun.objects.filter(period=period, status=RankingRun.Status.PUBLISHED).order_by("-published_at").first()
-    )
-
-
 def _leaderboard(period: RewardPeriod) -> Computation:
     """The top N of the period's final published run by the pool's tier table; ties share the tiers they cover."""
     pool = period.pool
-    run = leaderboard_run_for(period)
+    run = ranking_run_for_period(period=period)
     if run is None:
         raise NoRankingRun(_("No published ranking run for %(period)s yet."), params={"period": period})
     tiers = [Decimal(str(t)) for t in pool.rules.get("tiers", [])]

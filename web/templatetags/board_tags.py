@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.translation import get_language
 
-from leaderboard.selectors import FLAG_LABELS, REASON_LABELS
+from leaderboard.models import FLAG_LABELS
+from leaderboard.selectors import REASON_LABELS
 from web.selectors import SORTS
 
 register = template.Library()
