@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.control_chars import QUERY_TEXT_PATTERN
+from leaderboard.metric_registry import API_FIELDS
 from leaderboard.models import RankingRun, Standing
 from web import selectors as sel
 
@@ -85,23 +86,7 @@ class StandingRowSerializer(serializers.ModelSerializer):
             "eligible",
             "ineligible_reasons",
             "flags",
-            "score",
-            "roi",
-            "pnl",
-            "equity",
-            "max_drawdown",
-            "volatility",
-            "sharpe",
-            "sortino",
-            "calmar",
-            "win_rate",
-            "profit_factor",
-            "trades",
-            "active_days",
-            "excess_return_vs_btc",
-            "beta",
-            "return_scarce",
-            "return_abundant",
+            *API_FIELDS,  # leaderboard.metric_registry
         ]
 
     def get_rank_change(self, obj: Standing) -> int | None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Enrollment, Post, RewardPeriod, RewardPool
 from campaigns.selectors import campaign_featured
 from core.cache import best_effort_cache
+from leaderboard.metric_registry import SORTS
 from leaderboard.models import RankingRun, Standing
 from leaderboard.selectors import HIDDEN_ENROLMENTS, ranking_run_latest, trader_regime_framing
 from rewards.allocation import split_tiers
@@ -25,27 +26,6 @@ logger = logging.getLogger(__name__)
 WINDOWS = [choice.value for choice in RankingRun.Window]
 DEFAULT_WINDOW = RankingRun.Window.D30.value
 PAGE_SIZE = 50
-
-# Sort keys a visitor may pick -> (field, larger-is-better). Rank is ascending; the rest best first.
-SORTS = {
-    "rank": ("rank", False),
-    "score": ("score", True),
-    "roi": ("roi", True),
-    "pnl": ("pnl", True),
-    "vs_btc": ("excess_return_vs_btc", True),
-    "beta": ("beta", False),
-    "return_scarce": ("return_scarce", True),
-    "return_abundant": ("return_abundant", True),
-    "max_drawdown": ("max_drawdown", True),  # stored as a negative fraction: closer to 0 is better
-    "sharpe": ("sharpe", True),
-    "sortino": ("sortino", True),
-    "calmar": ("calmar", True),
-    "win_rate": ("win_rate", True),
-    "profit_factor": ("profit_factor", True),
-    "volatility": ("volatility", False),
-    "trades": ("trades", True),
-    "equity": ("equity", True),
-}
 
 
 def window_clean(value: str | None) -> str:

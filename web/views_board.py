@@ -28,6 +28,7 @@ from campaigns.selectors import leaderboard_pool
 from campaigns.services.enrolment import registration_window_state
 from leaderboard import charts
 from leaderboard.explanation import score_breakdown
+from leaderboard.metric_registry import COLUMNS
 from leaderboard.models import RankingRun
 from web import board_state_mirror, page_cache
 from web import selectors as sel
@@ -35,27 +36,6 @@ from web.templatetags.board_tags import board_url
 
 CSRF_PLACEHOLDER = b"__starboard_csrf_token__"
 MAX_QUERY = 64
-
-# Column key -> (label, format, hidden on narrow screens). The key is also the ?sort= value.
-# Formats (board_tags.metric): pct = signed percent, coloured by sign; pct0 = plain percent; money; int; num.
-COLUMNS = [
-    ("score", _("Score"), "num", False),
-    ("roi", _("ROI"), "pct", False),
-    ("pnl", _("PnL (USDT)"), "money", False),
-    ("vs_btc", _("vs BTC"), "pct", False),
-    ("beta", _("Beta to BTC"), "num", True),
-    ("return_scarce", _("Capital-scarce days"), "pct", True),
-    ("return_abundant", _("Liquidity-abundant days"), "pct", True),
-    ("max_drawdown", _("Max drawdown"), "pct0", False),
-    ("sharpe", _("Sharpe"), "num", True),
-    ("sortino", _("Sortino"), "num", True),
-    ("calmar", _("Calmar"), "num", True),
-    ("win_rate", _("Win rate"), "pct0", True),
-    ("profit_factor", _("Profit factor"), "num", True),
-    ("volatility", _("Volatility"), "pct0", True),
-    ("trades", _("Trades"), "int", True),
-    ("equity", _("Equity (USDT)"), "money", True),
-]
 
 
 def local_cache_clear() -> None:

@@ -29,6 +29,7 @@ from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
 from campaigns.selectors import leaderboard_pool
 from core.services.audit import audit_record
 from leaderboard import flags as flag_rules
+from leaderboard.metric_registry import FLOAT_METRICS
 from leaderboard.metrics import compound_by_label, db_value, metrics_arrays
 from leaderboard.models import RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
@@ -38,20 +39,6 @@ from regime.selectors import BTC_CODE, regime_labels, series_values
 from traders.models import ClosedPosition, DailyEquity, Fill, LeadTrader
 
 ROLLING_DAYS = {RankingRun.Window.D7: 7, RankingRun.Window.D30: 30, RankingRun.Window.D90: 90}
-FLOAT_METRICS = [
-    "roi",
-    "max_drawdown",
-    "volatility",
-    "sharpe",
-    "sortino",
-    "calmar",
-    "win_rate",
-    "profit_factor",
-    "excess_return_vs_btc",
-    "beta",
-    "return_scarce",
-    "return_abundant",
-]
 REGIMES = ["scarce", "abundant"]
 EXPLAINED_COUNTS = ["cagr", "pnl", "trades", "active_days", "days", "scarce_days", "abundant_days"]
 

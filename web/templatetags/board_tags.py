@@ -6,16 +6,16 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.translation import get_language
 
+from leaderboard.metric_registry import SORTS
 from leaderboard.models import FLAG_LABELS
 from leaderboard.selectors import REASON_LABELS
-from web.selectors import SORTS
 
 register = template.Library()
 
 
 @register.filter
 def cell(standing, key: str):
-    """The Standing value behind a board column (the column key is the ?sort= key: public_selectors.SORTS)."""
+    """The Standing value behind a board column (its key is the ?sort= key: metric_registry.SORTS)."""
     field = SORTS[key][0] if key in SORTS else key
     return getattr(standing, field, None)
 
