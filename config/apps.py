@@ -1,4 +1,4 @@
-"""The admin app with Starboard's admin site (config/admin_site.py) as the default `admin.site`."""
+"""The admin app with Starboard's admin site (core/admin_site.py) as the default `admin.site`."""
 
 from django.contrib.admin.apps import AdminConfig
 

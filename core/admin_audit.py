@@ -1,6 +1,6 @@
 """Every write made through an admin form, an inline, a list edit or the delete action is an audit event with
 what changed (core.services.audit.audit_admin_write): traders, accounts, campaigns, pools, periods, enrolments,
-users, schedules, whatever admin it is. Mixed into every registered admin by config/admin_site.py.
+users, schedules, whatever admin it is. Mixed into every registered admin by core/admin_site.py.
 
 The events are written in the transaction of the write (the admin's change and delete views are atomic; the bulk
 delete is made atomic here), so a write that fails leaves no event and an event never lacks its write.

@@ -1,7 +1,7 @@
-"""What every admin of the site gets (config/admin_site.py mixes AdminGuard into each registered ModelAdmin, ours and
+"""What every admin of the site gets (core/admin_site.py mixes AdminGuard into each registered ModelAdmin, ours and
 the libraries' alike), so no admin can forget it:
 
-- No secret (config/secret_fields.py) through any query: a filter or raw lookup parameter, a search, an ordering,
+- No secret (core/secret_fields.py) through any query: a filter or raw lookup parameter, a search, an ordering,
   a list filter or a `_to_field` that reaches a secret field, by any relation, is refused with one message (400)
   whatever the value, so the count of results can never answer "does the secret start with ...?".
 - No secret on any page: secret fields are left out of lists and forms (Django's masked password summary aside).
@@ -167,7 +167,7 @@ class AdminGuard:
                     errors.append(
                         checks.Error(
                             f"{type(self).__name__}.{option} reaches the secret field {secret}.",
-                            hint="Secret fields are never queried or shown in the admin (config/secret_fields.py).",
+                            hint="Secret fields are never queried or shown in the admin (core/secret_fields.py).",
                             obj=type(self),
                             id="starboard.E001",
                         )

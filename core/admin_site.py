@@ -1,6 +1,6 @@
 """Starboard's admin site: every ModelAdmin registered on it, ours and the libraries' (auth, celery beat, ...), gets
-the guard against reading secrets and crashing lists (config/admin_guard.py) and the audit of every write
-(campaigns/admin_audit.py), so no admin can be registered without them."""
+the guard against reading secrets and crashing lists (core/admin_guard.py) and the audit of every write
+(core/admin_audit.py), so no admin can be registered without them."""
 
 from django.contrib import admin
 

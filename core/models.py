@@ -31,7 +31,7 @@ class AuditEvent(models.Model):
 
 class OutboundEmail(models.Model):
     """One email in the transactional outbox: written in the transaction of the change it reports, already rendered
-    in the recipient's language, then sent by campaigns.tasks.send_email (campaigns/services/outbox.py).
+    in the recipient's language, then sent by campaigns.tasks.send_email (core/services/outbox.py).
 
     A row is the record operators read: what was sent to whom and when, and what failed and why.
     """

@@ -1,4 +1,4 @@
-"""Which model fields hold secrets: one definition for the admin guard (config/admin_guard.py) and the audit log.
+"""Which model fields hold secrets: one definition for the admin guard (core/admin_guard.py) and the audit log.
 
 A secret is anything that signs someone in or unlocks an account: a password hash, a session, an API secret (even
 encrypted: the ciphertext plus a leaked key is the secret), a one-time link. No admin view, filter, search,

@@ -8,7 +8,7 @@ from core.services.outbox import outbound_email_send, outbound_emails_sweep
 
 @shared_task(name="campaigns.tasks.send_email", acks_late=True)  # a worker that dies mid-send: delivered again
 def send_email(email_id: int) -> str:
-    """Send one outbox email once (campaigns/services/outbox.py); failures are recorded on the row and retried by
+    """Send one outbox email once (core/services/outbox.py); failures are recorded on the row and retried by
     sweep_emails, not by Celery, so every attempt is visible to operators."""
     return outbound_email_send(email_id=email_id)
 

@@ -1,5 +1,8 @@
 """Issue 16 moved models between apps (tools/module_moves.py MODEL_MOVES) with state-only migrations: from main's
-migration state, with rows in every moved table, migrating forward keeps every row and every operator's grant."""
+migration state, with rows in every moved table, migrating forward keeps every row and every operator's grant.
+
+rewrite_imports: keep (this file names the old app labels on purpose).
+"""
 
 from datetime import date, timedelta
 from decimal import Decimal

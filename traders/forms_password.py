@@ -1,5 +1,5 @@
 """The password-reset request form: Django's own, with the email rendered in the trader's language, written to the
-outbox and sent by the Celery task (campaigns/services/outbox.py) instead of inside the request."""
+outbox and sent by the Celery task (core/services/outbox.py) instead of inside the request."""
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
@@ -14,7 +14,7 @@ from traders.models import LeadTrader
 class TraderPasswordResetForm(PasswordResetForm):
     """Unknown, inactive and password-less addresses get no email and the same answer as everyone else (Django's
     get_users); a trader's email is in their stored language, anyone else's in the language of the request. The
-    outbox keeps the email without its link's token (campaigns/services/password_reset.py)."""
+    outbox keeps the email without its link's token (core/services/password_reset.py)."""
 
     def send_mail(
         self,

@@ -1,7 +1,7 @@
 """Enrolment in a campaign: submit inside the registration window, then the operator's decision.
 
 Every transition is an audit event and an email to the trader in their preferred language, rendered and written to
-the outbox inside the transaction and sent by a Celery task only after commit (campaigns/services/outbox.py), so a
+the outbox inside the transaction and sent by a Celery task only after commit (core/services/outbox.py), so a
 rolled-back decision never reaches anyone's inbox, a committed one is not lost to a broker outage, and a slow or
 failing mail server never holds up the operator.
 """

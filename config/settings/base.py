@@ -28,7 +28,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "config.apps.StarboardAdminConfig",  # django.contrib.admin with our site (config/admin_site.py)
+    "config.apps.StarboardAdminConfig",  # django.contrib.admin with our site (core/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works offline
     "django_celery_beat",
-    "axes",  # login lockouts per account and per client address (campaigns/lockout.py)
+    "axes",  # login lockouts per account and per client address (core/lockout.py)
     # Bottom to top (pyproject's import-linter contract holds the order; docs/architecture.md).
     "core",
     "traders",
@@ -313,7 +313,7 @@ AXES_USERNAME_CALLABLE = "core.lockout.lockout_username"
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = False  # signing in to one's own account must not wipe an address's failures on others
 AXES_DISABLE_ACCESS_LOG = True  # no table of every successful sign-in: nothing here reads it
-AXES_ENABLE_ADMIN = False  # campaigns/admin_lockouts.py: read-only, unlocking is an audited action
+AXES_ENABLE_ADMIN = False  # core/admin_lockouts.py: read-only, unlocking is an audited action
 # Stored with each failed attempt: never a password, nor the CSRF token of the form it came from.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
 

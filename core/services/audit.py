@@ -76,7 +76,7 @@ def _cut(text: str) -> str:
 
 def model_values(obj: models.Model) -> dict:
     """What an admin-write event records of a row: every field (many-to-many as the related rows' names), never a
-    secret's value (config/secret_fields.py) and not the times Django stamps itself (auto_now)."""
+    secret's value (core/secret_fields.py) and not the times Django stamps itself (auto_now)."""
     secrets = secret_field_names(type(obj))
     values = {}
     for field in obj._meta.concrete_fields:

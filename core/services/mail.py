@@ -2,7 +2,7 @@
 
 Why render before queuing rather than in the task: the message then describes the event exactly as it was
 committed (an approval reversed a minute later must not turn the first email into a rejection), and a retry
-resends the same text. The rendered email is written to the outbox (campaigns/services/outbox.py) in the same
+resends the same text. The rendered email is written to the outbox (core/services/outbox.py) in the same
 transaction as the change it reports, so a rolled-back decision leaves no email and a committed one cannot be lost
 to a broker outage; the broker carries only the outbox row's id.
 """

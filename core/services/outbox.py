@@ -15,10 +15,10 @@
 
 Password-reset emails carry a one-time link that signs the recipient in. The outbox never holds it: the body is
 stored with a placeholder where the link's token goes, and the token is made when the email is sent
-(campaigns/services/password_reset.py), so a queued or failed row holds no working link and a retry sends a fresh
+(core/services/password_reset.py), so a queued or failed row holds no working link and a retry sends a fresh
 one. Once sent the body is replaced by a note anyway: subject, recipient, language and times stay as the record of
 what was sent. The admin never shows such a body, and never filters or searches by any body
-(config/secret_fields.py).
+(core/secret_fields.py).
 """
 
 import logging

@@ -1,6 +1,6 @@
 """A password-reset email's one-time link is made when the email is sent, never stored.
 
-The request writes the email to the outbox (campaigns/forms_password.py) with TOKEN_PLACEHOLDER where the link's
+The request writes the email to the outbox (traders/forms_password.py) with TOKEN_PLACEHOLDER where the link's
 token goes; outbound_email_send asks password_reset_body for the text to send, with a token made at that moment.
 So no outbox row, admin page or database backup ever holds a link that signs anyone in, whether the email is
 queued, failed or sent, and an operator's retry of a failed email sends a link that works.

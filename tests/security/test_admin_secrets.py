@@ -1,4 +1,4 @@
-"""Issue 12, hole 2: no staff user learns a secret through the admin (config/admin_guard.py, config/secret_fields.py).
+"""Issue 12, hole 2: no staff user learns a secret through the admin (core/admin_guard.py, core/secret_fields.py).
 
 The attack as reported: a staff user allowed only to view outbound emails asks the email list
 `?kind=password_reset&to_email=<victim>&body__contains=<prefix>` and reads yes/no from the result count, one

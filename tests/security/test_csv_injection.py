@@ -1,4 +1,4 @@
-"""Issue 12, hole 3: formula injection in the CSV finance opens in a spreadsheet (campaigns/csv_export.py).
+"""Issue 12, hole 3: formula injection in the CSV finance opens in a spreadsheet (core/csv_export.py).
 
 A trader named `=HYPERLINK(...)` (or `+`, `-`, `@`, a tab, a carriage return, their full-width forms) used to reach
 the payout export raw. Every cell of every CSV the project writes is now neutralised by one function; amounts stay
