@@ -67,8 +67,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from leaderboard.models import ExchangeAccount, Fill, IngestionCursor, LeadTrader
-    from leaderboard.services.ingestion import FILL_COLUMNS, STREAMS, _page_commit, fill_row, fills_upsert
+    from traders.models import ExchangeAccount, Fill, IngestionCursor, LeadTrader
+    from traders.services.ingestion import FILL_COLUMNS, STREAMS, _page_commit, fill_row, fills_upsert
 
     call_command("migrate", verbosity=0)
     assert connection.vendor == "postgresql", "this benchmark is about PostgreSQL"

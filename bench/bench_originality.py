@@ -77,12 +77,12 @@ def measure(size: int, repeat: int) -> list[tuple]:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from campaigns.demo import seed_campaigns
     from campaigns.models import Enrollment, Post, PostBand, PostSignature
     from campaigns.originality import OriginalityIndex
     from campaigns.services.post_signatures import originality_nearest, post_signatures_backfill
     from campaigns.services.posts import post_submit
-    from leaderboard.models import LeadTrader
+    from demo.campaigns import seed_campaigns
+    from traders.models import LeadTrader
 
     with transaction.atomic():
         PostBand.objects.all().delete()

@@ -19,7 +19,7 @@ def minimal_large(request):
 
 def minimal_db(request):
     # The minimal view plus the one query every cached leaderboard view makes (reading the version).
-    from leaderboard.public_selectors import board_state
+    from web.selectors import board_state
 
     return HttpResponse(str(board_state(slug=None, window="30d")[1]), content_type="text/plain")
 

@@ -3,24 +3,12 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from .admin_desk import PayoutDeskAdmin, PostModerationAdmin, apply_each
-from .admin_lockouts import LoginLockoutAdmin  # noqa: F401 - registers the login lockouts admin
-from .admin_outbox import OutboundEmailAdmin  # noqa: F401 - registers the outbox admin
-from .admin_readonly import ReadOnlyModelAdmin
-from .forms import CampaignAdminForm
-from .models import (
-    AuditEvent,
-    Campaign,
-    Enrollment,
-    Payout,
-    PayoutBatch,
-    Post,
-    PostBand,
-    PostSignature,
-    RewardPeriod,
-    RewardPool,
-)
-from .services.enrolment import enrollment_approve, enrollment_reject
+from campaigns.admin_desk import PostModerationAdmin
+from campaigns.forms import CampaignAdminForm
+from campaigns.models import Campaign, Enrollment, Post, PostBand, PostSignature, RewardPool
+from campaigns.services.enrolment import enrollment_approve, enrollment_reject
+from core.admin_actions import apply_each
+from core.admin_readonly import ReadOnlyModelAdmin
 
 
 class RewardPoolInline(admin.TabularInline):
@@ -126,38 +114,3 @@ class PostSignatureAdmin(ReadOnlyModelAdmin):
 class RewardPoolAdmin(admin.ModelAdmin):
     list_display = ["name", "campaign", "kind", "amount", "currency", "reward_form", "cadence", "split_rule"]
     list_filter = ["kind", "campaign"]
-
-
-@admin.register(RewardPeriod)
-class RewardPeriodAdmin(admin.ModelAdmin):
-    list_display = ["pool", "index", "starts_at", "ends_at", "status"]
-    list_filter = ["status", "pool__kind", "pool__campaign"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # A period whose batch is approved is frozen with it: the desk and the export show its bounds.
-        if obj is not None and PayoutBatch.objects.filter(period=obj).exclude(status=PayoutBatch.Status.DRAFT).exists():
-            return [field.name for field in obj._meta.concrete_fields]
-        return super().get_readonly_fields(request, obj)
-
-
-@admin.register(PayoutBatch)
-class PayoutBatchAdmin(PayoutDeskAdmin):
-    """The payout desk (campaigns/admin_desk.py): preview with reasons, recalculate, approve, export, mark paid."""
-
-
-@admin.register(Payout)
-class PayoutAdmin(ReadOnlyModelAdmin):
-    """Lines are read-only here: they are written only by the payout calculation, on draft batches. Each shows whom
-    it pays as copied at calculation (payee_*), which is what its batch's export pays."""
-
-    list_display = ["payee_uid", "payee_name", "period", "reason", "amount", "currency", "reward_form", "rank"]
-    list_filter = ["reason"]
-    search_fields = ["payee_uid", "payee_name"]
-    list_select_related = ["period__pool"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyModelAdmin):
-    list_display = ["created_at", "action", "actor", "target_type", "target_id", "campaign"]
-    list_filter = ["action"]
-    search_fields = ["target_id", "action"]

@@ -19,8 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
-from leaderboard.forms import NormalisedCharField
-from leaderboard.validators import validate_multiline, validate_single_line
+from core.validators import validate_multiline, validate_single_line
+from traders.forms import NormalisedCharField
 
 QUESTION_TYPES = ("integer", "choice", "multichoice", "text")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

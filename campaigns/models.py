@@ -1,4 +1,4 @@
-"""Campaigns, enrolment, posts, reward pools, periods and the payouts computed from them."""
+"""Campaigns, enrolment, posts, reward pools and their periods."""
 
 import zoneinfo
 
@@ -6,14 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import time_in_range
-
-MONEY = {"max_digits": 20, "decimal_places": 2}
+from core.precision import CASH
 
 
 def validate_time_zone(value: str) -> None:
@@ -77,7 +73,7 @@ class Enrollment(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="enrollments")
-    trader = models.ForeignKey("leaderboard.LeadTrader", on_delete=models.CASCADE, related_name="enrollments")
+    trader = models.ForeignKey("traders.LeadTrader", on_delete=models.CASCADE, related_name="enrollments")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     answers = models.JSONField(_("questionnaire answers"), default=dict, blank=True)
     reason = models.TextField(_("operator's reason"), blank=True)
@@ -111,7 +107,7 @@ class Post(models.Model):
         SIMULATED = "simulated", _("Simulated")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="posts")
-    trader = models.ForeignKey("leaderboard.LeadTrader", on_delete=models.CASCADE, related_name="posts")
+    trader = models.ForeignKey("traders.LeadTrader", on_delete=models.CASCADE, related_name="posts")
     url = models.URLField(_("link"), max_length=500)
     text = models.TextField(_("text"))
     published_at = models.DateTimeField(_("published at"))
@@ -130,7 +126,7 @@ class Post(models.Model):
     likes = models.PositiveIntegerField(default=0)
     comments = models.PositiveIntegerField(default=0)
     shares = models.PositiveIntegerField(default=0)
-    copy_volume = models.DecimalField(_("copy-trading volume (USDT)"), **MONEY, default=0)
+    copy_volume = models.DecimalField(_("copy-trading volume (USDT)"), **CASH, default=0)
     followers_gained = models.PositiveIntegerField(default=0)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -219,13 +215,13 @@ class RewardPool(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="pools")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
-    amount = models.DecimalField(_("amount"), **MONEY, help_text=_("Per winner for fixed pools, else per period"))
+    amount = models.DecimalField(_("amount"), **CASH, help_text=_("Per winner for fixed pools, else per period"))
     currency = models.CharField(_("currency"), max_length=16, default="USDT")
     reward_form = models.CharField(_("reward form"), max_length=24, choices=RewardForm.choices, default=RewardForm.CASH)
     cadence = models.CharField(_("cadence"), max_length=12, choices=Cadence.choices)
     winners = models.PositiveIntegerField(_("winners"), null=True, blank=True, help_text=_("Empty: no limit"))
     split_rule = models.CharField(_("split rule"), max_length=16, choices=SplitRule.choices)
-    budget_cap = models.DecimalField(_("budget cap"), **MONEY, null=True, blank=True)
+    budget_cap = models.DecimalField(_("budget cap"), **CASH, null=True, blank=True)
     rules = models.JSONField(_("rules"), default=dict, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -271,210 +267,3 @@ class RewardPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pool} #{self.index}"
-
-
-class PayoutBatch(models.Model):
-    """All payout lines of one period. Drafts can be recalculated; approved batches are frozen."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        APPROVED = "approved", _("Approved")
-        PAID = "paid", _("Paid")
-
-    period = models.OneToOneField(RewardPeriod, on_delete=models.PROTECT, related_name="batch")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    ranking_run = models.ForeignKey(
-        "leaderboard.RankingRun", null=True, blank=True, on_delete=models.PROTECT, related_name="payout_batches"
-    )
-    pool_amount = models.DecimalField(**MONEY, default=0)
-    total = models.DecimalField(**MONEY, default=0)
-    unspent = models.DecimalField(**MONEY, default=0)
-    calculated_at = models.DateTimeField(null=True, blank=True)
-    calculated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # Calculated by the scheduled close of periods (beat), not by a person: then any one approver may approve it.
-    calculated_by_system = models.BooleanField(default=False)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    paid_at = models.DateTimeField(null=True, blank=True)
-    paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    paid_reference = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-period__starts_at", "id"]
-        verbose_name = _("payout batch")
-        verbose_name_plural = _("payout batches")
-        permissions = [("approve_payoutbatch", "Can approve payout batches"), ("pay_payoutbatch", "Can mark paid")]
-        constraints = [
-            models.CheckConstraint(condition=Q(total__gte=0) & Q(unspent__gte=0), name="batch_amounts_non_negative"),
-            models.CheckConstraint(
-                condition=Q(status="draft") | Q(approved_at__isnull=False), name="batch_approved_has_time"
-            ),
-            # Four eyes, also for any code path that bypasses campaigns.services.payouts: whoever last calculated
-            # a batch never approves it, and whoever approved it never marks it paid.
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True)
-                | Q(calculated_by__isnull=True)
-                | ~Q(approved_by=models.F("calculated_by")),
-                name="batch_approver_not_calculator",
-            ),
-            models.CheckConstraint(
-                condition=Q(paid_by__isnull=True) | Q(approved_by__isnull=True) | ~Q(paid_by=models.F("approved_by")),
-                name="batch_payer_not_approver",
-            ),
-            models.CheckConstraint(
-                condition=Q(calculated_by__isnull=True) | Q(calculated_by_system=False),
-                name="batch_calculator_person_or_system",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.period} ({self.status})"
-
-
-class Payout(models.Model):
-    class Reason(models.TextChoices):
-        FIRST_POST = "first_post", _("First quality post")
-        CONTENT = "content", _("Content incentive share")
-        LEADERBOARD = "leaderboard", _("Leaderboard rank")
-        SPOTLIGHT = "spotlight", _("Star-trader spotlight")
-
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.CASCADE, related_name="lines")
-    period = models.ForeignKey(RewardPeriod, on_delete=models.PROTECT, related_name="payouts")
-    trader = models.ForeignKey("leaderboard.LeadTrader", on_delete=models.PROTECT, related_name="payouts")
-    # Who is paid, copied from the trader when the line is calculated: an approved batch is frozen with it, so a
-    # later edit of the trader cannot change whom its export pays (the desk shows when the trader differs now).
-    payee_exchange = models.CharField(_("exchange"), max_length=32)
-    payee_uid = models.CharField(_("exchange UID"), max_length=64)
-    payee_name = models.CharField(_("display name"), max_length=64)
-    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    currency = models.CharField(max_length=16, default="USDT")
-    reward_form = models.CharField(max_length=24, default="cash")
-    rank = models.PositiveIntegerField(null=True, blank=True)
-    score = models.FloatField(null=True, blank=True)
-    ranking_run = models.ForeignKey(
-        "leaderboard.RankingRun", null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
-    )
-    explanation = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["batch_id", "rank", "id"]
-        verbose_name = _("payout")
-        verbose_name_plural = _("payouts")
-        constraints = [
-            models.UniqueConstraint(fields=["period", "trader", "reason"], name="uniq_payout_period_trader_reason"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="payout_amount_non_negative"),
-            models.CheckConstraint(
-                condition=~Q(payee_exchange="") & ~Q(payee_uid=""), name="payout_payee_identity_frozen"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.payee_uid} {self.amount} {self.currency} ({self.reason})"
-
-    @staticmethod
-    def payee_of(trader) -> dict:
-        """The payee fields of a line paying `trader`, as the trader is now."""
-        return {"payee_exchange": trader.exchange, "payee_uid": trader.exchange_uid, "payee_name": trader.display_name}
-
-    @property
-    def payee_now_differs(self) -> bool:
-        """The trader's exchange, UID or name has changed since this line was calculated."""
-        return self.payee_of(self.trader) != {
-            "payee_exchange": self.payee_exchange,
-            "payee_uid": self.payee_uid,
-            "payee_name": self.payee_name,
-        }
-
-
-@receiver(pre_delete, sender=Payout, dispatch_uid="payout_frozen_on_delete")
-def payout_frozen_on_delete(sender, instance: Payout, **kwargs) -> None:
-    """No ORM path deletes a line of an approved batch (PostgreSQL also refuses it in a trigger)."""
-    if PayoutBatch.objects.filter(pk=instance.batch_id).exclude(status=PayoutBatch.Status.DRAFT).exists():
-        raise ValidationError(_("This payout batch is approved: its lines are frozen."))
-
-
-class AuditEvent(models.Model):
-    """Append-only record of every operator and system transition."""
-
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=64, db_index=True)
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL)
-    target_type = models.CharField(max_length=64)
-    target_id = models.CharField(max_length=64)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
-
-
-class OutboundEmail(models.Model):
-    """One email in the transactional outbox: written in the transaction of the change it reports, already rendered
-    in the recipient's language, then sent by campaigns.tasks.send_email (campaigns/services/outbox.py).
-
-    A row is the record operators read: what was sent to whom and when, and what failed and why.
-    """
-
-    class Kind(models.TextChoices):
-        ENROLMENT = "enrolment", _("Enrolment")
-        PASSWORD_RESET = "password_reset", _("Password reset")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    to_email = models.EmailField(_("recipient"))
-    from_email = models.CharField(max_length=254, blank=True)  # blank: settings.DEFAULT_FROM_EMAIL
-    subject = models.CharField(_("subject"), max_length=998)  # one header line (RFC 5322 limit)
-    body = models.TextField(_("body"))
-    body_redacted = models.BooleanField(default=False)  # a sent password-reset body is dropped (its one-time link)
-    language = models.CharField(_("language"), max_length=16)
-    # What the email is about, as in AuditEvent (e.g. campaigns.enrollment:12, auth.user:3).
-    target_type = models.CharField(max_length=64, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
-    # While queued: when the sweeper hands it to the broker again if it is still not sent by then.
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("outbound email")
-        verbose_name_plural = _("outbound emails")
-        permissions = [("retry_outboundemail", "Can retry failed outbound emails")]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_email_due")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "sent", "failed"]), name="outbound_email_status_known"
-            ),
-            models.CheckConstraint(
-                condition=Q(status="sent", sent_at__isnull=False) | (~Q(status="sent") & Q(sent_at__isnull=True)),
-                name="outbound_email_sent_has_time",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="failed") | ~Q(last_error=""), name="outbound_email_failed_has_error"
-            ),
-            models.CheckConstraint(
-                condition=Q(body_redacted=False) | Q(status="sent"), name="outbound_email_redacted_once_sent"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.to_email} ({self.status})"

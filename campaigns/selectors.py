@@ -3,10 +3,7 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from leaderboard.models import LeadTrader
-
-from .models import Campaign, Enrollment, Payout, PayoutBatch, Post
-from .reward_selectors import spotlight_current
+from campaigns.models import Campaign, Enrollment, Post
 
 # An enrolment that lets the trader submit posts (a withdrawn or rejected one does not).
 POSTING_STATUSES = (Enrollment.Status.PENDING, Enrollment.Status.APPROVED)
@@ -25,12 +22,6 @@ def campaign_featured(*, now=None) -> Campaign | None:
     return running or active.order_by("-starts_at").first()
 
 
-def reward_period_current(*, pool, now=None):
-    """The pool's period containing `now`, else None."""
-    now = now or timezone.now()
-    return pool.periods.filter(starts_at__lte=now, ends_at__gt=now).first()
-
-
 def enrollment_list_for_trader(*, trader) -> QuerySet:
     """The trader's enrolments, newest campaign first ("My campaign")."""
     return Enrollment.objects.filter(trader=trader).select_related("campaign").order_by("-campaign__starts_at", "id")
@@ -42,13 +33,6 @@ def campaign_open_for_registration(*, now=None) -> QuerySet[Campaign]:
     return campaign_list().filter(registration_opens_at__lte=now, registration_closes_at__gt=now)
 
 
-def trader_of_user(user) -> LeadTrader | None:
-    """The signed-in user's lead-trader profile, or None (anonymous, or no profile)."""
-    if not user.is_authenticated:
-        return None
-    return LeadTrader.objects.filter(user=user).first()
-
-
 def campaign_list_for_posting(*, trader) -> QuerySet[Campaign]:
     """The campaigns the trader may submit posts to: those with a pending or approved enrolment."""
     return Campaign.objects.filter(enrollments__trader=trader, enrollments__status__in=POSTING_STATUSES).distinct()
@@ -58,16 +42,9 @@ def post_list_for_trader(*, trader) -> QuerySet:
     return Post.objects.filter(trader=trader).select_related("campaign").order_by("-published_at", "id")
 
 
-def payout_list_for_trader(*, trader) -> QuerySet:
-    """The trader's reward lines from approved or paid batches (drafts may still change, so they stay private)."""
-    return (
-        Payout.objects.filter(trader=trader, batch__status__in=[PayoutBatch.Status.APPROVED, PayoutBatch.Status.PAID])
-        .select_related("period__pool__campaign", "batch")
-        .order_by("-period__starts_at", "id")
-    )
-
-
-def spotlight_trader(*, campaign: Campaign, now=None):
-    """The home page's star trader: the spotlight winner of the campaign's latest finished week, or None."""
-    line = spotlight_current(campaign=campaign, now=now)
-    return line.trader if line is not None else None
+def leaderboard_pool(*, campaign: Campaign | None = None, pools: list | None = None):
+    """The campaign's active leaderboard pool (the first by id), or None. A page that already holds the campaign's
+    active pools (by id) passes them and costs no query."""
+    if pools is None:
+        pools = campaign.pools.filter(is_active=True).order_by("id")
+    return next((pool for pool in pools if pool.kind == pool.Kind.LEADERBOARD), None)

@@ -1,7 +1,7 @@
-"""The admin app with Starboard's admin site (config/admin_site.py) as the default `admin.site`."""
+"""The admin app with Starboard's admin site (core/admin_site.py) as the default `admin.site`."""
 
 from django.contrib.admin.apps import AdminConfig
 
 
 class StarboardAdminConfig(AdminConfig):
-    default_site = "config.admin_site.StarboardAdminSite"
+    default_site = "core.admin_site.StarboardAdminSite"

@@ -119,7 +119,7 @@ class ResilientCache:
 
 
 def cache_failure_report(error: BaseException, alias: str = "default") -> None:
-    """For the one caller that talks to the cache's server directly (leaderboard.board_state_mirror's pub/sub
+    """For the one caller that talks to the cache's server directly (web.board_state_mirror's pub/sub
     channel): the same pause and the same once-per-interval log line as every other cache call."""
     _breaker.trip(alias)
     _outage_log.failed(error, _CONSEQUENCE)

@@ -1,10 +1,15 @@
 """Read queries over published rankings. Only published runs are ever returned: a run being computed is invisible."""
 
+from datetime import date
+
+import pandas as pd
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod
-from leaderboard.models import FLAG_LABELS, ExchangeAccount, FlagReview, LeadTrader, RankingRun, Standing
+from leaderboard.framing import trader_framing
+from leaderboard.models import FlagReview, RankingRun, Standing
+from regime.selectors import btc_returns, regime_labels
 
 # Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
 HIDDEN_ENROLMENTS = [Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
@@ -19,11 +24,6 @@ REASON_LABELS = {
     "flagged": _("Held for review by an anti-gaming flag"),
     "no_score": _("No value for the score metric"),
 }
-
-
-def exchange_account_of(*, trader: LeadTrader) -> ExchangeAccount | None:
-    """The trader's account on the exchange they registered with (the one their API key is for)."""
-    return trader.accounts.filter(exchange_id=trader.exchange).order_by("id").first()
 
 
 def _published() -> QuerySet[RankingRun]:
@@ -45,29 +45,12 @@ def ranking_run_for_period(*, period: RewardPeriod) -> RankingRun | None:
     return ranking_run_latest(campaign=period.pool.campaign, window=RankingRun.Window.PERIOD, period=period)
 
 
-def ranking_run_list(*, campaign: Campaign, window: str | None = None) -> QuerySet[RankingRun]:
-    """Published history, newest first."""
-    qs = _published().filter(campaign=campaign)
-    if window:
-        qs = qs.filter(window=window)
-    return qs.order_by("-published_at", "-id")
-
-
 def standing_list(*, run: RankingRun, eligible_only: bool = False) -> QuerySet[Standing]:
     """A published run's standings: ranked first by rank, then the ineligible by score and id."""
     qs = Standing.objects.filter(run=run, run__status=RankingRun.Status.PUBLISHED).select_related("trader")
     if eligible_only:
         qs = qs.filter(eligible=True)
     return qs.order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "trader_id")
-
-
-def standing_explanation(*, standing: Standing) -> dict:
-    """ "Why this rank": the stored explanation with labels for its flag and reason codes."""
-    explanation = dict(standing.explanation or {})
-    explanation["flag_labels"] = [str(FLAG_LABELS.get(f.get("code"), f.get("code"))) for f in standing.flags or []]
-    explanation["reason_labels"] = [str(REASON_LABELS.get(code, code)) for code in standing.ineligible_reasons or []]
-    explanation["rule_version"] = standing.run.rule_version
-    return explanation
 
 
 def flag_clearances_in_force(*, campaign: Campaign, at) -> dict[tuple[int, str], FlagReview]:
@@ -82,3 +65,14 @@ def flag_clearances_in_force(*, campaign: Campaign, at) -> dict[tuple[int, str],
         for key, review in latest.items()
         if review.decision == FlagReview.Decision.CLEARED and (review.expires_at is None or review.expires_at > at)
     }
+
+
+def trader_regime_framing(*, returns: pd.Series, start: date | None = None, end: date | None = None):
+    """A trader's daily returns framed against BTC and the regime over the same window (see leaderboard.framing)."""
+    if len(returns) and start is None:
+        start = pd.Timestamp(returns.index.min()).date()
+    if len(returns) and end is None:
+        end = pd.Timestamp(returns.index.max()).date()
+    return trader_framing(
+        returns=returns, btc_returns=btc_returns(start=start, end=end), labels=regime_labels(start=start, end=end)
+    )

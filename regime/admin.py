@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import MarketSeries, Observation, RegimeReading
+from regime.models import MarketSeries, Observation, RegimeReading
 
 
 @admin.register(MarketSeries)

@@ -5,9 +5,8 @@ from datetime import date, timedelta
 import pandas as pd
 from django.db.models import Count, Max, Min
 
-from .framing import trader_framing
-from .indicators import BTC as BTC_CODE
-from .models import MarketSeries, Observation, RegimeReading
+from regime.indicators import BTC as BTC_CODE
+from regime.models import MarketSeries, Observation, RegimeReading
 
 
 def series_values(*, code: str, start: date | None = None, end: date | None = None) -> pd.Series:
@@ -53,17 +52,6 @@ def btc_returns(start: date | None = None, end: date | None = None) -> pd.Series
     if start:
         returns = returns[returns.index >= start]
     return returns
-
-
-def trader_regime_framing(*, returns: pd.Series, start: date | None = None, end: date | None = None):
-    """A trader's daily returns framed against BTC and the regime over the same window (see regime.framing)."""
-    if len(returns) and start is None:
-        start = pd.Timestamp(returns.index.min()).date()
-    if len(returns) and end is None:
-        end = pd.Timestamp(returns.index.max()).date()
-    return trader_framing(
-        returns=returns, btc_returns=btc_returns(start=start, end=end), labels=regime_labels(start=start, end=end)
-    )
 
 
 def regime_readings(*, start: date | None = None, end: date | None = None):

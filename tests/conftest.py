@@ -100,7 +100,7 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _process_caches_empty():
     """Each test starts with no process-local page copies: tests roll their data back without publishing."""
-    from leaderboard.views import local_cache_clear
+    from web.views_board import local_cache_clear
 
     local_cache_clear()
     yield

@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from leaderboard.unit_value import derive_returns
+from traders.unit_value import derive_returns
 
 # (leverage on BTC, first day, {day: net flow in USDT}): longs, a short, a late starter, big flows both ways.
 BTC_TRADERS = {

@@ -1,7 +1,7 @@
 """Deterministic fixture data for the public pages, API tests and bench/bench_pages.py.
 
 Until the ranking work publishes runs through its own service, rows are written directly: a campaign from
-campaigns.demo, N traders, two published runs per window (so rank change has a previous run), daily equity for
+demo.campaigns, N traders, two published runs per window (so rank change has a previous run), daily equity for
 a few traders, posts and an approved payout.
 """
 
@@ -11,10 +11,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from campaigns.demo import seed_campaigns
-from campaigns.models import Campaign, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
+from campaigns.models import Campaign, Post, RewardPeriod, RewardPool
 from campaigns.services.periods import reward_periods_ensure
-from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
+from demo.campaigns import seed_campaigns
+from leaderboard.models import RankingRun, Standing
+from rewards.models import Payout, PayoutBatch
+from traders.models import DailyEquity, LeadTrader
 
 WINDOW_DAYS = {"7d": 7, "30d": 30, "90d": 90, "period": 30}
 
@@ -175,7 +177,7 @@ def publish_new_run(*, campaign: Campaign, window: str, traders, seed: int = 99)
     )
     publish_standings(run=run, traders=traders, rng=random.Random(seed), previous_ranks=previous)
     # As the ranking service does once its transaction commits (tests run inside one that never commits).
-    from leaderboard.services.board_cache import board_state_refresh
+    from web.board_cache import board_state_refresh
 
     board_state_refresh(campaign=campaign, window=window)
     return run

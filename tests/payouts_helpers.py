@@ -1,4 +1,4 @@
-"""Builders shared by the posts and payouts tests: the phase-2 campaign from campaigns.demo, traders, posts."""
+"""Builders shared by the posts and payouts tests: the phase-2 campaign from demo.campaigns, traders, posts."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Permission, User
 
-from campaigns.demo import seed_campaigns
-from campaigns.models import Campaign, Enrollment, PayoutBatch, Post, RewardPeriod, RewardPool
-from campaigns.services.audit import SYSTEM
-from campaigns.services.payouts import payout_batch_calculate
+from campaigns.models import Campaign, Enrollment, Post, RewardPeriod, RewardPool
 from campaigns.services.periods import reward_periods_ensure
-from leaderboard.models import LeadTrader
+from core.services.audit import SYSTEM
+from demo.campaigns import seed_campaigns
+from rewards.models import PayoutBatch
+from rewards.services.payouts import payout_batch_calculate
+from traders.models import LeadTrader
 
 SH = ZoneInfo("Asia/Shanghai")
 STAFF_PASSWORD = "desk-pw-for-tests-only"

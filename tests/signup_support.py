@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.cache import cache
 
-from campaigns.demo import QUESTIONNAIRE
 from campaigns.models import Campaign
-from leaderboard.models import LeadTrader
-from leaderboard.services.traders import trader_register
+from demo.campaigns import QUESTIONNAIRE
+from traders.models import LeadTrader
+from traders.services.registration import trader_register
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

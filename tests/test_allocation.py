@@ -1,4 +1,4 @@
-"""campaigns.allocation: exact cents, largest remainder, caps, tier ties (examples + hypothesis properties)."""
+"""rewards.allocation: exact cents, largest remainder, caps, tier ties (examples + hypothesis properties)."""
 
 from decimal import Decimal
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaigns.allocation import split_fixed, split_proportional, split_tiers
+from rewards.allocation import split_fixed, split_proportional, split_tiers
 
 D = Decimal
 PHASE2_TIERS = [D(x) for x in ["5000", "3500", "2500", "2000", "1500", "1500", "1000", "1000", "1000", "1000"]]

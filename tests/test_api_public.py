@@ -19,7 +19,7 @@ MY_PATHS = r"^/api/v1/(leaderboard|traders|campaigns|posts)/"
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from leaderboard.views import local_cache_clear
+    from web.views_board import local_cache_clear
 
     local_cache_clear()
     cache.clear()  # the throttle counts live in the cache

@@ -1,4 +1,4 @@
-"""The demo population's showcase traders (leaderboard.simulation) raise every anti-gaming flag on both phases'
+"""The demo population's showcase traders (demo.simulation) raise every anti-gaming flag on both phases'
 public boards: rolling windows and monthly periods. A small population through the same seeding and ranking code
 as seed_demo, so it runs in seconds."""
 
@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from campaigns.demo import seed_campaigns, seed_enrolments
 from campaigns.models import Enrollment
+from campaigns.selectors import leaderboard_pool
 from campaigns.services.periods import reward_periods_ensure
-from leaderboard.demo import seed_performance, seed_traders
+from demo.campaigns import seed_campaigns, seed_enrolments
+from demo.simulation import SHOWCASE_STYLES, showcase_uids, simulate_population
+from demo.traders import seed_performance, seed_traders
 from leaderboard.models import RankingRun
-from leaderboard.services.ranking import leaderboard_pool, ranking_run_publish
-from leaderboard.simulation import SHOWCASE_STYLES, showcase_uids, simulate_population
+from leaderboard.services.ranking import ranking_run_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -20,16 +20,18 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from campaigns.models import AuditEvent, Campaign, Enrollment, RewardPool
-from campaigns.services.audit import SYSTEM
-from campaigns.services.payouts import payout_batch_approve, payout_batch_calculate
-from leaderboard.models import DailyEquity, FlagReview, LeadTrader, RankingRun, Standing
-from leaderboard.public_selectors import spotlight
+from campaigns.models import Campaign, Enrollment, RewardPool
+from core.models import AuditEvent
+from core.services.audit import SYSTEM
+from leaderboard.models import FlagReview, RankingRun, Standing
 from leaderboard.selectors import flag_clearances_in_force
-from leaderboard.services.equity import daily_equity_upsert
 from leaderboard.services.flag_review import flag_review_record
 from leaderboard.services.ranking import ranking_run_publish
+from rewards.services.payouts import payout_batch_approve, payout_batch_calculate
 from tests.payouts_helpers import period_of, phase2, sh
+from traders.models import DailyEquity, LeadTrader
+from traders.services.equity import daily_equity_upsert
+from web.selectors import spotlight
 
 pytestmark = pytest.mark.django_db
 

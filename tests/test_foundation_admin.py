@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from campaigns.models import Payout
+from rewards.models import Payout
 
 pytestmark = pytest.mark.django_db
 
@@ -23,4 +23,4 @@ def test_payout_lines_are_read_only_in_the_admin(admin_client, admin_user):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
-    assert admin_client.get(reverse("admin:campaigns_payout_add")).status_code == 403
+    assert admin_client.get(reverse("admin:rewards_payout_add")).status_code == 403

@@ -3,9 +3,9 @@
 import pytest
 from celery.result import EagerResult
 
-from campaigns.demo import seed_campaigns
 from campaigns.models import RewardPeriod
 from campaigns.tasks import ensure_periods
+from demo.campaigns import seed_campaigns
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.redis]
 

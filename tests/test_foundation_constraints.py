@@ -7,10 +7,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from campaigns.demo import seed_campaigns
-from campaigns.models import Enrollment, Payout, PayoutBatch, RewardPool
+from campaigns.models import Enrollment, RewardPool
 from campaigns.services.periods import reward_periods_ensure
-from leaderboard.models import DailyEquity, ExchangeAccount, Fill, LeadTrader
+from demo.campaigns import seed_campaigns
+from rewards.models import Payout, PayoutBatch
+from traders.models import DailyEquity, ExchangeAccount, Fill, LeadTrader
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db.models import Count, Max, Min
 
 from campaigns.models import Campaign, RewardPool
-from leaderboard.models import DailyEquity, LeadTrader
+from traders.models import DailyEquity, LeadTrader
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

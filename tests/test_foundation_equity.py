@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.models import DailyEquity, LeadTrader
-from leaderboard.services.equity import daily_equity_upsert
-from leaderboard.unit_value import derive_returns
+from traders.models import DailyEquity, LeadTrader
+from traders.services.equity import daily_equity_upsert
+from traders.unit_value import derive_returns
 
 D = Decimal
 

@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from campaigns.demo import seed_campaigns
 from campaigns.models import RewardPool
 from campaigns.periods import period_bounds
 from campaigns.services.periods import reward_periods_ensure
+from demo.campaigns import seed_campaigns
 
 SH = ZoneInfo("Asia/Shanghai")
 

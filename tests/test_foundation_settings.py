@@ -8,7 +8,7 @@ import sys
 from cryptography.fernet import Fernet
 from django.conf import settings
 
-from leaderboard.encryption import decrypt, encrypt
+from core.encryption import decrypt, encrypt
 
 _NOT_INHERITED = {"DATABASE_URL", "REDIS_URL", "REDIS_CACHE_URL", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.models import DailyEquity, LeadTrader
-from leaderboard.performance_import import parse_performance_csv
+from traders.models import DailyEquity, LeadTrader
+from traders.performance_import import parse_performance_csv
 
 HEADER = "exchange_uid,date,equity,net_flow,closed_positions,winning_positions,followers,aum\n"
 GOOD = HEADER + (

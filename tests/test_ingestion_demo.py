@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, Q, Sum
 
-from leaderboard.demo import seed_exchange_data, seed_performance, seed_traders
-from leaderboard.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, LedgerEntry
-from leaderboard.simulation import simulate_population
+from demo.simulation import simulate_population
+from demo.traders import seed_exchange_data, seed_performance, seed_traders
+from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, LedgerEntry
 
 
 @pytest.fixture

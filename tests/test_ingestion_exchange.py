@@ -8,20 +8,12 @@ from pathlib import Path
 import ccxt
 import pytest
 
-from campaigns.models import AuditEvent
-from leaderboard.exchange import AccountLock, SharedRateLimiter, exchange_build
-from leaderboard.models import (
-    ClosedPosition,
-    DailyEquity,
-    ExchangeAccount,
-    Fill,
-    IngestionCursor,
-    LeadTrader,
-    LedgerEntry,
-)
-from leaderboard.replay import HttpError, replay_attach
-from leaderboard.services.accounts import exchange_account_create
-from leaderboard.services.ingestion import STREAMS, account_ingest, fills_upsert, ms_to_datetime
+from core.models import AuditEvent
+from traders.exchange import AccountLock, SharedRateLimiter, exchange_build
+from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
+from traders.replay import HttpError, replay_attach
+from traders.services.accounts import exchange_account_create
+from traders.services.ingestion import STREAMS, account_ingest, fills_upsert, ms_to_datetime
 
 CASSETTE = json.loads((Path(__file__).parent / "fixtures" / "exchange" / "gate.json").read_text())
 TRADES = "/futures/usdt/my_trades_timerange"

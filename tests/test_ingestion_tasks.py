@@ -16,9 +16,9 @@ from celery.exceptions import Retry
 from celery.signals import task_prerun
 from django.core.management import CommandError, call_command
 
-from leaderboard.models import ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
-from leaderboard.services.accounts import exchange_account_create
-from leaderboard.tasks import ingest_account, ingest_dispatch
+from traders.models import ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
+from traders.services.accounts import exchange_account_create
+from traders.tasks import ingest_account, ingest_dispatch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exchange"
 CASSETTE = json.loads((FIXTURES / "gate.json").read_text())

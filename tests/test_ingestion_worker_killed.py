@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard.models import ClosedPosition, ExchangeAccount, Fill, IngestionCursor, LedgerEntry
-from leaderboard.tasks import ingest_account
 from tests.conftest import celery_worker_env, celery_worker_running
 from tests.test_ingestion_tasks import FIXTURES, make_account
+from traders.models import ClosedPosition, ExchangeAccount, Fill, IngestionCursor, LedgerEntry
+from traders.tasks import ingest_account
 
 pytestmark = [
     pytest.mark.celery_worker,

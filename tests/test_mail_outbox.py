@@ -15,19 +15,20 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import AuditEvent, Enrollment, OutboundEmail
+from campaigns.models import Enrollment
 from campaigns.services.enrolment import enrollment_approve
-from campaigns.services.outbox import REDACTED_BODY, SKIPPED, outbound_email_send, outbound_emails_retry
-from campaigns.tasks import send_email, sweep_emails
 from config.celery import app
-from leaderboard.models import LeadTrader
+from core.models import AuditEvent, OutboundEmail
+from core.services.outbox import REDACTED_BODY, SKIPPED, outbound_email_send, outbound_emails_retry
+from core.tasks import send_email, sweep_emails
 from tests.conftest import celery_worker_env, celery_worker_running
 from tests.signup_support import SHANGHAI, fast_signup, make_campaign, register_trader  # noqa: F401
+from traders.models import LeadTrader
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 
 QUEUED, SENT, FAILED = OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED
-CHANGELIST = "admin:campaigns_outboundemail_changelist"
+CHANGELIST = "admin:core_outboundemail_changelist"
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
 
 
@@ -53,7 +54,7 @@ def smtp_server_down(settings) -> None:
 
 def sweep_at(moment: datetime, capture) -> dict:
     """Run the beat task as of `moment`; the sends it enqueues run (eagerly) once its transaction commits."""
-    from campaigns.services.outbox import outbound_emails_sweep
+    from core.services.outbox import outbound_emails_sweep
 
     with capture(execute=True):
         summary = outbound_emails_sweep(now=moment)
@@ -233,7 +234,7 @@ def test_gives_up_after_n_failed_sends_and_shows_it_in_the_admin(
 
     page = admin_client.get(reverse(CHANGELIST), {"status__exact": FAILED}).content.decode()
     assert "outbox1@example.com" in page and "Enrolment approved" in page and "Failed" in page
-    detail = admin_client.get(reverse("admin:campaigns_outboundemail_change", args=[email.pk])).content.decode()
+    detail = admin_client.get(reverse("admin:core_outboundemail_change", args=[email.pk])).content.decode()
     assert "Connection refused" in detail and "Status: Approved" in detail
 
 
@@ -288,7 +289,7 @@ def failed_email(settings, admin_user, django_capture_on_commit_callbacks) -> Ou
 
 def operator(django_user_model, *codenames: str):
     user = django_user_model.objects.create_user(username=f"op-{len(codenames)}", password="x", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="campaigns", codename__in=codenames))
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="core", codename__in=codenames))
     return user
 
 
@@ -310,7 +311,7 @@ def test_retry_action_with_permission_sends_again_and_is_audited(
     (message,) = mail.outbox
     assert message.subject.startswith("Enrolment approved")
     (event,) = AuditEvent.objects.filter(action="outbound_email.retried")
-    assert (event.actor, event.target_type, event.target_id) == (user, "campaigns.outboundemail", str(failed_email.pk))
+    assert (event.actor, event.target_type, event.target_id) == (user, "core.outboundemail", str(failed_email.pk))
     assert event.data["attempts"] == 1 and "Connection refused" in event.data["last_error"]
 
     with django_capture_on_commit_callbacks(execute=True):  # a sent email is not failed: left alone
@@ -334,8 +335,8 @@ def test_retry_action_without_permission_changes_nothing(
         outbound_emails_retry(email_ids=[failed_email.pk], actor=user)
     # Read-only: no add, change or delete for anyone, superusers included.
     client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "x"))
-    assert client.get(reverse("admin:campaigns_outboundemail_add")).status_code == 403
-    assert client.post(reverse("admin:campaigns_outboundemail_delete", args=[failed_email.pk])).status_code == 403
+    assert client.get(reverse("admin:core_outboundemail_add")).status_code == 403
+    assert client.post(reverse("admin:core_outboundemail_delete", args=[failed_email.pk])).status_code == 403
 
 
 # ---- password reset: the one-time link ------------------------------------------------------------------------------
@@ -364,7 +365,7 @@ def test_a_sent_password_reset_body_is_redacted_and_never_shown(
     queued = OutboundEmail.objects.get(kind=OutboundEmail.Kind.PASSWORD_RESET, status=QUEUED)
     assert "/accounts/reset/" in queued.body and not queued.body_redacted
     for row in (email, queued):
-        detail = admin_client.get(reverse("admin:campaigns_outboundemail_change", args=[row.pk])).content.decode()
+        detail = admin_client.get(reverse("admin:core_outboundemail_change", args=[row.pk])).content.decode()
         assert "/accounts/reset/" not in detail and "Not shown: a password-reset email" in detail
 
 

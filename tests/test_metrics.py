@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import quantstats as qs
 
+from demo.simulation import simulate_population
 from leaderboard.metrics import METRICS, compute_metrics, db_value, metrics_arrays
-from leaderboard.simulation import simulate_population
-from leaderboard.unit_value import derive_returns
+from traders.unit_value import derive_returns
 
 P = 365
 RTOL = 1e-9

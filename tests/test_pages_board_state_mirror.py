@@ -1,4 +1,4 @@
-"""Each process's copy of the board state (leaderboard.board_state_mirror): served without a Redis round trip, dropped
+"""Each process's copy of the board state (web.board_state_mirror): served without a Redis round trip, dropped
 when any process announces a write, emptied whenever its listener loses Redis, and never revived by a late store."""
 
 import time
@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
 
-from leaderboard import board_state_mirror
-from leaderboard.public_selectors import board_state_cache_value, board_state_entry, board_state_key
 from tests.pages_data import build_board, publish_new_run
 from tests.test_pages_cache_version import _etag_run, _unrecorded_run
 from tests.test_pages_views import _clear_cache  # noqa: F401 (autouse: empty caches around each test)
+from web import board_state_mirror
+from web.selectors import board_state_cache_value, board_state_entry, board_state_key
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 

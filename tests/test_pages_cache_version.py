@@ -7,13 +7,13 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from leaderboard import board_state_mirror
 from leaderboard.models import RankingRun, Standing
-from leaderboard.public_selectors import board_state_entry, board_state_key
 from leaderboard.services.ranking import ranking_run_publish
 from tests.pages_data import build_board, publish_new_run, publish_standings
 from tests.test_pages_views import CACHE_DOWN, _clear_cache  # noqa: F401 (autouse: empty caches around each test)
 from tests.test_ranking import NOW, btc, field, phase2  # noqa: F401 (fixtures: a campaign the service can rank)
+from web import board_state_mirror
+from web.selectors import board_state_entry, board_state_key
 
 pytestmark = pytest.mark.django_db
 

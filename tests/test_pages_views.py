@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from leaderboard.views import local_cache_clear
+    from web.views_board import local_cache_clear
 
     local_cache_clear()
     cache.clear()
@@ -120,7 +120,7 @@ def test_query_counts_do_not_grow_with_traders(client, django_assert_max_num_que
 
 def test_board_state_picks_the_featured_campaign(board):
     from campaigns.selectors import campaign_featured
-    from leaderboard.public_selectors import board_state
+    from web.selectors import board_state
 
     campaign_id, run_id, _ = board_state(slug=None, window="30d")
     assert campaign_id == campaign_featured().pk and run_id == board["runs"]["30d"].pk
@@ -253,8 +253,8 @@ def test_board_state_agrees_with_ranking_run_latest_for_periods(board):
     from django.utils import timezone
 
     from campaigns.models import RewardPeriod
-    from leaderboard.public_selectors import board_state
     from leaderboard.selectors import ranking_run_latest
+    from web.selectors import board_state
 
     campaign = board["campaign"]
     periods = list(RewardPeriod.objects.filter(pool__campaign=campaign, pool__kind="leaderboard").order_by("starts_at"))

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from campaigns.models import AuditEvent, Post
+from campaigns.models import Post
+from core.models import AuditEvent
 from tests.browser import chromium
 from tests.payouts_helpers import STAFF_PASSWORD, content_batch, phase2, post, sh, staff, trader
 
@@ -16,26 +17,26 @@ from tests.payouts_helpers import STAFF_PASSWORD, content_batch, phase2, post, s
 def test_desk_preview_approve_export_and_pay_with_the_client(client):
     calculator = staff("calc", superuser=True)
     batch = content_batch(("Alice", "Bo"), actor=calculator)
-    preview = reverse("admin:campaigns_payoutbatch_preview", args=[batch.pk])
+    preview = reverse("admin:rewards_payoutbatch_preview", args=[batch.pk])
     client.force_login(calculator)
     page = client.get(preview).content.decode()
     assert "Content rank 1 of 2" in page and "UID-Alice" in page
     assert "2026-02-12 18:00 – 2026-02-26 18:00 (Asia/Shanghai)" in page  # the campaign's zone, not UTC
     assert 'id="approve"' not in page and "The person who last recalculated a batch cannot approve it." in page
-    assert client.get(reverse("admin:campaigns_payoutbatch_change", args=[batch.pk])).url == preview
+    assert client.get(reverse("admin:rewards_payoutbatch_change", args=[batch.pk])).url == preview
     approver = staff("boss", "view_payoutbatch", "approve_payoutbatch", "pay_payoutbatch")
     client.force_login(approver)
     assert 'id="approve"' in client.get(preview).content.decode()
-    client.post(reverse("admin:campaigns_payoutbatch_approve", args=[batch.pk]))
+    client.post(reverse("admin:rewards_payoutbatch_approve", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == "approved" and batch.approved_by == approver
-    export = client.get(reverse("admin:campaigns_payoutbatch_export", args=[batch.pk]))
+    export = client.get(reverse("admin:rewards_payoutbatch_export", args=[batch.pk]))
     assert export["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(export.content.decode())))
     assert [(r["uid"], r["amount"]) for r in rows] == [("UID-Alice", "333.33"), ("UID-Bo", "166.67")]
     assert 'value="Mark paid"' not in client.get(preview).content.decode()  # nor may the approver pay it
     client.force_login(staff("treasurer", "view_payoutbatch", "pay_payoutbatch"))
-    client.post(reverse("admin:campaigns_payoutbatch_paid", args=[batch.pk]), {"reference": "TX-9"})
+    client.post(reverse("admin:rewards_payoutbatch_paid", args=[batch.pk]), {"reference": "TX-9"})
     batch.refresh_from_db()
     assert batch.status == "paid" and batch.paid_reference == "TX-9"
 
@@ -76,7 +77,7 @@ def test_desk_in_a_browser(live_server, artifacts_dir):
             page.fill("#id_username", "boss")
             page.fill("#id_password", STAFF_PASSWORD)
             page.click("input[type=submit]")
-            page.goto(f"{live_server.url}{reverse('admin:campaigns_payoutbatch_changelist')}")
+            page.goto(f"{live_server.url}{reverse('admin:rewards_payoutbatch_changelist')}")
             page.screenshot(path=str(artifacts_dir / "payout_desk_list.png"), full_page=True)
             page.click("#result_list a:has-text('Preview')")
             assert page.locator("#batch-status").inner_text() == "Draft"

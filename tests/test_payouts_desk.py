@@ -11,15 +11,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
-from campaigns.models import AuditEvent, Campaign, Payout, PayoutBatch, RewardPeriod, RewardPool
-from campaigns.services.audit import SYSTEM
-from campaigns.services.payouts import (
+from campaigns.models import Campaign, RewardPeriod, RewardPool
+from campaigns.services.periods import reward_periods_ensure
+from core.models import AuditEvent
+from core.services.audit import SYSTEM
+from rewards.models import Payout, PayoutBatch
+from rewards.services.payouts import (
     payout_batch_approve,
     payout_batch_calculate,
     payout_batch_export,
     payout_batch_mark_paid,
 )
-from campaigns.services.periods import reward_periods_ensure
 from tests.payouts_helpers import content_batch, period_of, phase2, staff, trader
 
 K = RewardPool.Kind
@@ -137,7 +139,7 @@ def test_commands_close_periods_and_calculate_payouts():
 
 @pytest.mark.django_db
 def test_close_periods_task_drafts_the_ended_periods():
-    from campaigns.tasks import close_periods
+    from rewards.tasks import close_periods
 
     campaign = phase2()
     result = close_periods.delay().get()  # eager outside a worker: the same code path beat runs

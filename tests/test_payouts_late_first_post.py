@@ -15,15 +15,11 @@ from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from campaigns.models import Payout, Post, RewardPeriod, RewardPool
-from campaigns.services.audit import SYSTEM
-from campaigns.services.payouts import (
-    first_post_unpaid,
-    payout_batch_approve,
-    payout_batch_calculate,
-    payout_reason_text,
-)
+from campaigns.models import Post, RewardPeriod, RewardPool
 from campaigns.services.posts import posts_moderate
+from core.services.audit import SYSTEM
+from rewards.models import Payout
+from rewards.services.payouts import first_post_unpaid, payout_batch_approve, payout_batch_calculate, payout_reason_text
 from tests.payouts_helpers import period_of, phase2, pool_of, post, sh, trader
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +128,7 @@ def test_a_late_review_after_the_last_batch_was_approved_is_reported_not_paid_an
     assert unpaid[0]["qualified_at"] == sh(2026, 5, 3, 9) and unpaid[0]["published_at"] == sh(2026, 4, 30, 23, 59)
 
     client.force_login(_user("desk", superuser=True))
-    page = client.get(reverse("admin:campaigns_payoutbatch_preview", args=[batch.pk])).content.decode()
+    page = client.get(reverse("admin:rewards_payoutbatch_preview", args=[batch.pk])).content.decode()
     section = page[page.index('id="batch-unpaid"') :]
     assert "Late quality post, not paid: batch already approved" in section and "UID-A" in section
     assert "2026-04-30 23:59 (Asia/Shanghai)" in section  # published, in the campaign's zone

@@ -3,11 +3,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from campaigns.demo import CONTENT_RULES
-from campaigns.models import AuditEvent, Enrollment, Post
+from campaigns.models import Enrollment, Post
 from campaigns.originality import OriginalityIndex, is_long_enough, matched_keywords, text_length
 from campaigns.services.posts import post_submit, posts_moderate
 from campaigns.templatetags.post_text import post_html
+from core.models import AuditEvent
+from demo.campaigns import CONTENT_RULES
 from tests.payouts_helpers import phase2, sh, trader
 
 ZH = (

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from regime import simulation
-from regime.demo import seed_regime
+from demo import regime_simulation as simulation
+from demo.regime import seed_regime
 from regime.models import MarketSeries, Observation, RegimeReading
 from regime.selectors import BTC_CODE, btc_returns, series_values
 

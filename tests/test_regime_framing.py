@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regime.framing import trader_framing
+from leaderboard.framing import trader_framing
+from leaderboard.selectors import trader_regime_framing
 from regime.models import MarketSeries, Observation, RegimeReading
-from regime.selectors import btc_returns, regime_labels, trader_regime_framing
+from regime.selectors import btc_returns, regime_labels
 
 
 def _days(n, start=date(2025, 1, 1)):
@@ -89,14 +90,15 @@ def test_trader_framing_partial_in_both_languages():
     for d, label in zip(days, ["scarce", "scarce", "scarce", "abundant", "abundant"], strict=True):
         RegimeReading.objects.create(as_of=d, score=0.0, label=label)
     returns = pd.Series([0.01, 0.01, 0.02, 0.0], index=days[1:])
-    template = Template("{% load regime_tags %}{% regime_trader_framing returns=returns %}")
+    framing = trader_regime_framing(returns=returns)
+    template = Template("{% load regime_tags %}{% regime_trader_framing framing=framing %}")
     with translation.override("en"):
-        html = template.render(Context({"returns": returns}))
+        html = template.render(Context({"framing": framing}))
     # Trader +4.05% vs BTC -1% over the same four days; two scarce days, two abundant ones.
     assert "+4.1%" in html and "vs BTC -1.0%" in html and "+5.1 pts" in html
     assert "Capital-scarce days (2)" in html and "+2.0%" in html
     with translation.override("zh-hans"):
-        zh = template.render(Context({"returns": returns}))
+        zh = template.render(Context({"framing": framing}))
     assert "相对 BTC" in zh and "资本稀缺日（2）" in zh
     assert "Not enough overlapping days" in Template("{% load regime_tags %}{% regime_trader_framing %}").render(
         Context({})

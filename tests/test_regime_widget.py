@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from regime.demo import _btc_from_files, seed_regime
+from demo.regime import _btc_from_files, seed_regime
 from regime.models import MarketSeries, RegimeReading
 from regime.services.imports import series_import_file
 from regime.services.readings import regime_readings_compute

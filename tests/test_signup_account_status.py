@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from leaderboard.models import ExchangeAccount, LeadTrader
+from traders.models import ExchangeAccount, LeadTrader
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,12 @@ screen), with screenshots kept under artifacts/."""
 import pytest
 from django.db import connections
 
-from campaigns.demo import seed_campaigns
 from campaigns.models import Enrollment
-from leaderboard.encryption import decrypt
-from leaderboard.models import LeadTrader
+from core.encryption import decrypt
+from demo.campaigns import seed_campaigns
 from tests.browser import chromium
 from tests.signup_support import fast_signup  # noqa: F401
+from traders.models import LeadTrader
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fast_signup")]
 

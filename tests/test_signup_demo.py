@@ -4,10 +4,10 @@ from datetime import datetime
 
 import pytest
 
-from campaigns.demo import seed_campaigns, seed_enrolments
 from campaigns.models import Enrollment
-from leaderboard.models import LeadTrader
+from demo.campaigns import seed_campaigns, seed_enrolments
 from tests.signup_support import SHANGHAI
+from traders.models import LeadTrader
 
 pytestmark = pytest.mark.django_db
 

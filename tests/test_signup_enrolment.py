@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from campaigns.models import AuditEvent, Enrollment
+from campaigns.models import Enrollment
 from campaigns.services.enrolment import (
     enrollment_approve,
     enrollment_reject,
@@ -16,10 +16,11 @@ from campaigns.services.enrolment import (
     enrollment_withdraw,
     registration_window_text,
 )
-from leaderboard.encryption import decrypt
-from leaderboard.models import ExchangeAccount, LeadTrader
-from leaderboard.services.accounts import exchange_account_set_credentials
+from core.encryption import decrypt
+from core.models import AuditEvent
 from tests.signup_support import SHANGHAI, fast_signup, make_campaign, register_trader  # noqa: F401
+from traders.models import ExchangeAccount, LeadTrader
+from traders.services.accounts import exchange_account_set_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 

@@ -8,11 +8,11 @@ import pytest
 from django.test import RequestFactory
 from django.utils import translation
 
-from campaigns.demo import QUESTIONNAIRE
 from campaigns.forms import CampaignAdminForm, QuestionnaireForm, questionnaire_errors
-from leaderboard.forms import DEFAULT_EXCHANGE, EmailAuthenticationForm, TraderRegistrationForm
-from leaderboard.services.traders import trader_register
+from demo.campaigns import QUESTIONNAIRE
 from tests.signup_support import VALID_ANSWERS, fast_signup, make_campaign, valid_registration  # noqa: F401
+from traders.forms import DEFAULT_EXCHANGE, EmailAuthenticationForm, TraderRegistrationForm
+from traders.services.registration import trader_register
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 

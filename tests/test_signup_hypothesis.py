@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns.models import Enrollment
-from leaderboard.models import ExchangeAccount, LeadTrader
 from tests.signup_support import SHANGHAI, VALID_ANSWERS, fast_signup, make_campaign, valid_registration  # noqa: F401
+from traders.models import ExchangeAccount, LeadTrader
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from campaigns.models import AuditEvent, Enrollment, OutboundEmail
+from campaigns.models import Enrollment
 from campaigns.services.enrolment import enrollment_approve, enrollment_reject, enrollment_submit
-from campaigns.tasks import send_email
-from leaderboard.models import LeadTrader
+from core.models import AuditEvent, OutboundEmail
+from core.tasks import send_email
 from tests.signup_support import SHANGHAI, fast_signup, make_campaign, register_trader  # noqa: F401
+from traders.models import LeadTrader
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 

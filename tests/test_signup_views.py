@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import AuditEvent, Enrollment
+from campaigns.models import Enrollment
 from campaigns.services.enrolment import enrollment_submit
-from leaderboard.encryption import decrypt
-from leaderboard.models import ExchangeAccount, LeadTrader
+from core.encryption import decrypt
+from core.models import AuditEvent
 from tests.signup_support import (
     SHANGHAI,
     VALID_ANSWERS,
@@ -22,6 +22,7 @@ from tests.signup_support import (
     register_trader,
     valid_registration,
 )
+from traders.models import ExchangeAccount, LeadTrader
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 
@@ -324,7 +325,7 @@ def test_api_key_can_be_added_and_replaced_and_is_never_shown(client):
     assert account.api_secret_encrypted != first_cipher
     assert decrypt(account.api_key_encrypted) == "SECONDKEY0000002"
     assert trader.accounts.count() == 1
-    events = list(AuditEvent.objects.filter(target_type="leaderboard.exchangeaccount").order_by("id"))
+    events = list(AuditEvent.objects.filter(target_type="traders.exchangeaccount").order_by("id"))
     assert [e.action for e in events] == [
         "exchange_account.credentials_added",
         "exchange_account.credentials_replaced",
@@ -336,7 +337,7 @@ def test_api_key_can_be_added_and_replaced_and_is_never_shown(client):
 def test_rate_limit_counts_in_redis(settings):
     from django.core.cache import cache, caches
 
-    from campaigns.ratelimit import RateLimit, rate_limit_exceeded
+    from core.ratelimit import RateLimit, rate_limit_exceeded
 
     assert "Redis" in type(caches["default"]).__name__
     rule = RateLimit("test-signup", 2, 60)

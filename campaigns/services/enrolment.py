@@ -1,7 +1,7 @@
 """Enrolment in a campaign: submit inside the registration window, then the operator's decision.
 
 Every transition is an audit event and an email to the trader in their preferred language, rendered and written to
-the outbox inside the transaction and sent by a Celery task only after commit (campaigns/services/outbox.py), so a
+the outbox inside the transaction and sent by a Celery task only after commit (core/services/outbox.py), so a
 rolled-back decision never reaches anyone's inbox, a committed one is not lost to a broker outage, and a slow or
 failing mail server never holds up the operator.
 """
@@ -14,11 +14,12 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, Enrollment, OutboundEmail
-from campaigns.services.audit import actor_or_none, audit_record
-from campaigns.services.mail import RenderedEmail, email_language, email_render
-from campaigns.services.outbox import outbound_email_queue
-from leaderboard.models import LeadTrader
+from campaigns.models import Campaign, Enrollment
+from core.models import OutboundEmail
+from core.services.audit import actor_or_none, audit_record
+from core.services.mail import RenderedEmail, email_language, email_render
+from core.services.outbox import outbound_email_queue
+from traders.models import LeadTrader
 
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
 

@@ -22,7 +22,6 @@ from campaigns.models import Campaign, Enrollment, Post
 from campaigns.originality import Check, OriginalityIndex, make_check, scheme, text_signature
 from campaigns.periods import local_minute
 from campaigns.selectors import POSTING_STATUSES
-from campaigns.services.audit import audit_record
 from campaigns.services.post_signatures import originality_nearest, post_signature_store
 from core.control_chars import has_control
 from core.csv_rows import csv_records
@@ -35,7 +34,8 @@ from core.input_bounds import (
     instant_in_range,
     latest_instant,
 )
-from leaderboard.models import LeadTrader
+from core.services.audit import audit_record
+from traders.models import LeadTrader
 
 ENGAGEMENT_FIELDS = ["views", "likes", "comments", "shares", "followers_gained"]
 IMPORT_COLUMNS = ["campaign", "exchange_uid", "url", "text", "published_at", *ENGAGEMENT_FIELDS, "copy_volume"]

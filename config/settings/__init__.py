@@ -5,8 +5,8 @@ embedded development default (SQLite, eager Celery, local-memory cache) unless
 DATABASE_URL / REDIS_URL point at real servers.
 """
 
-from .base import *  # noqa: F401,F403
-from .base import DJANGO_ENV
+from config.settings.base import *  # noqa: F401,F403
+from config.settings.base import DJANGO_ENV
 
 if DJANGO_ENV == "production":
-    from .production import *  # noqa: F401,F403
+    from config.settings.production import *  # noqa: F401,F403

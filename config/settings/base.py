@@ -28,7 +28,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "config.apps.StarboardAdminConfig",  # django.contrib.admin with our site (config/admin_site.py)
+    "config.apps.StarboardAdminConfig",  # django.contrib.admin with our site (core/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,10 +40,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works offline
     "django_celery_beat",
-    "axes",  # login lockouts per account and per client address (campaigns/lockout.py)
-    "leaderboard",
-    "campaigns",
+    "axes",  # login lockouts per account and per client address (core/lockout.py)
+    # Bottom to top (pyproject's import-linter contract holds the order; docs/architecture.md).
+    "core",
+    "traders",
     "regime",
+    "campaigns",
+    "leaderboard",
+    "rewards",
+    "web",
+    "demo",  # seeding and simulation: production settings leave it out
 ]
 
 MIDDLEWARE = [
@@ -206,7 +212,7 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # A password-reset link works once and only this long (seconds); it must outlast the send task's retries (~1.5 h).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
-# The email outbox (campaigns.services.outbox): a queued email the broker never delivered is enqueued again by the
+# The email outbox (core.services.outbox): a queued email the broker never delivered is enqueued again by the
 # sweeper (beat, every minute) once it has waited this long; a failed send is tried again after 1, 2, 4, ... minutes
 # (at most OUTBOX_RETRY_MAX_SECONDS apart), and after OUTBOX_MAX_ATTEMPTS failed sends the email is marked failed
 # (8 attempts: about 1.5 h in all) for an operator to retry from the admin.
@@ -287,7 +293,7 @@ PASSWORD_RESET_EMAIL_RATE_LIMIT = (
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# Leaderboard pages shared through the cache (leaderboard.page_cache): without a search, the first N pages of each
+# Leaderboard pages shared through the cache (web.page_cache): without a search, the first N pages of each
 # column in its first-click order, per campaign, window and language, so their number is bounded by data; every other
 # variant stays in a small per-process LRU. Entries live an hour (runs are published every 30 minutes).
 LEADERBOARD_SHARED_PAGES = env.int("LEADERBOARD_SHARED_PAGES", default=3)
@@ -297,17 +303,17 @@ LEADERBOARD_PAGE_CACHE_SECONDS = env.int("LEADERBOARD_PAGE_CACHE_SECONDS", defau
 # that account or address is refused, right password or not, until LOGIN_LOCKOUT_MINUTES pass without a failure, an
 # operator unlocks it in the admin (Login lockouts), or, for an account, its owner resets the password. Counted in
 # the database (PostgreSQL), so lockouts hold across every web process, survive a Redis flush or outage, and the
-# admin can list and release them. The client address is campaigns.ratelimit.client_ip's (TRUSTED_PROXY_COUNT).
+# admin can list and release them. The client address is core.ratelimit.client_ip's (TRUSTED_PROXY_COUNT).
 AXES_FAILURE_LIMIT = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
-AXES_HANDLER = "campaigns.lockout.LockoutDatabaseHandler"  # axes' database handler, NUL-safe
-AXES_CLIENT_IP_CALLABLE = "campaigns.lockout.lockout_client_ip"
-AXES_USERNAME_CALLABLE = "campaigns.lockout.lockout_username"
-AXES_LOCKOUT_CALLABLE = "campaigns.lockout.lockout_response"
+AXES_HANDLER = "core.lockout.LockoutDatabaseHandler"  # axes' database handler, NUL-safe
+AXES_CLIENT_IP_CALLABLE = "core.lockout.lockout_client_ip"
+AXES_USERNAME_CALLABLE = "core.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = False  # signing in to one's own account must not wipe an address's failures on others
 AXES_DISABLE_ACCESS_LOG = True  # no table of every successful sign-in: nothing here reads it
-AXES_ENABLE_ADMIN = False  # campaigns/admin_lockouts.py: read-only, unlocking is an audited action
+AXES_ENABLE_ADMIN = False  # core/admin_lockouts.py: read-only, unlocking is an audited action
 # Stored with each failed attempt: never a password, nor the CSRF token of the form it came from.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import FIELD_ENCRYPTION_KEYS, env
+from config.settings.base import FIELD_ENCRYPTION_KEYS, INSTALLED_APPS, env
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
@@ -25,3 +25,6 @@ if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS (Fernet keys, newest first) must be set in production.")
 
 EXCHANGE_REPLAY_ENABLED = False
+
+# The demo (seeding, simulated traders and markets) is never installed in production.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]

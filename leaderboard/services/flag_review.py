@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Enrollment
-from campaigns.services.audit import audit_record
+from core.services.audit import audit_record
+from core.validators import normalise_text, validate_multiline
 from leaderboard.models import FlagReview, RankingRun, Standing
-from leaderboard.validators import normalise_text, validate_multiline
 
 REASON_MAX = 2000
 MAX_DAYS = 366

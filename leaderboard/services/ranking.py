@@ -26,30 +26,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
-from campaigns.services.audit import audit_record
+from campaigns.selectors import leaderboard_pool
+from core.services.audit import audit_record
 from leaderboard import flags as flag_rules
+from leaderboard.metric_registry import FLOAT_METRICS
 from leaderboard.metrics import compound_by_label, db_value, metrics_arrays
-from leaderboard.models import ClosedPosition, DailyEquity, Fill, LeadTrader, RankingRun, Standing
+from leaderboard.models import RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
 from leaderboard.selectors import HIDDEN_ENROLMENTS, flag_clearances_in_force
-from leaderboard.services.board_cache import board_state_refresh_on_commit
+from leaderboard.signals import ranking_published
 from regime.selectors import BTC_CODE, regime_labels, series_values
+from traders.models import ClosedPosition, DailyEquity, Fill, LeadTrader
 
 ROLLING_DAYS = {RankingRun.Window.D7: 7, RankingRun.Window.D30: 30, RankingRun.Window.D90: 90}
-FLOAT_METRICS = [
-    "roi",
-    "max_drawdown",
-    "volatility",
-    "sharpe",
-    "sortino",
-    "calmar",
-    "win_rate",
-    "profit_factor",
-    "excess_return_vs_btc",
-    "beta",
-    "return_scarce",
-    "return_abundant",
-]
 REGIMES = ["scarce", "abundant"]
 EXPLAINED_COUNTS = ["cagr", "pnl", "trades", "active_days", "days", "scarce_days", "abundant_days"]
 
@@ -73,10 +62,6 @@ def _ranking_target_lock(*, campaign: Campaign, window: str, period: RewardPerio
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
         return bool(cursor.fetchone()[0])
-
-
-def leaderboard_pool(*, campaign: Campaign) -> RewardPool | None:
-    return campaign.pools.filter(kind=RewardPool.Kind.LEADERBOARD, is_active=True).order_by("id").first()
 
 
 def ranking_rules(*, campaign: Campaign, pool: RewardPool | None = None) -> dict:
@@ -418,7 +403,7 @@ def ranking_run_publish(
     run.status = RankingRun.Status.PUBLISHED
     run.published_at = now
     run.save(update_fields=["status", "published_at"])
-    board_state_refresh_on_commit(run=run)  # the cached pages switch to this run once it is committed
+    ranking_published.send(sender=RankingRun, run=run)  # web's cached pages switch to it once it is committed
     audit_record(
         action="ranking.published",
         target=run,

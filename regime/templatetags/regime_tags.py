@@ -7,7 +7,7 @@ from regime import narrative
 from regime.charts import sparkline
 from regime.indicators import INDICATORS, LEGS, NO_DATA, stored_indicator
 from regime.models import RegimeReading
-from regime.selectors import regime_reading_latest, regime_simulated_since, trader_regime_framing
+from regime.selectors import regime_reading_latest, regime_simulated_since
 
 register = template.Library()
 
@@ -103,11 +103,9 @@ def regime_simulated_from():
 
 
 @register.inclusion_tag("regime/_trader_framing.html")
-def regime_trader_framing(framing=None, returns=None) -> dict:
-    """A trader's result against BTC and the regime over the same days. Pass a regime.framing.TraderFraming
-    (e.g. from regime.selectors.trader_regime_framing) or the trader's daily returns as a pandas Series."""
-    if framing is None and returns is not None and len(returns):
-        framing = trader_regime_framing(returns=returns)
+def regime_trader_framing(framing=None) -> dict:
+    """A trader's result against BTC and the regime over the same days: a leaderboard.framing.TraderFraming (from
+    leaderboard.selectors.trader_regime_framing; regime shows it and computes nothing of a trader's)."""
     if framing is None or not framing.days:
         return {"framing": None}
 

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from config.secret_fields import secret_field_names
+from core.secret_fields import secret_field_names
 
 PASSWORD = "admin-attack-pw-for-tests-only"
 

@@ -3,8 +3,8 @@
 from django.contrib.auth.models import User
 
 from campaigns.models import Campaign
-from leaderboard.models import LeadTrader
 from tests.payouts_helpers import phase2, trader
+from traders.models import LeadTrader
 
 PASSWORD = "pw-for-security-tests-only"
 POSTS_HEADER = "campaign,exchange_uid,url,text,published_at,views,likes,comments,shares,followers_gained,copy_volume\n"

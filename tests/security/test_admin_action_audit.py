@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from campaigns.models import AuditEvent
+from core.models import AuditEvent
 from tests.payouts_helpers import staff
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,10 @@ import pytest
 from django.contrib import admin
 from django_celery_beat.models import IntervalSchedule
 
-from campaigns.models import Campaign, OutboundEmail, Payout, PayoutBatch, RewardPeriod
+from campaigns.models import Campaign, RewardPeriod
+from core.models import OutboundEmail
 from leaderboard.models import RankingRun
+from rewards.models import Payout, PayoutBatch
 from tests.payouts_helpers import staff
 from tests.security.admin_support import admin_form, admin_url, registered_models, view_only_staff
 from tests.security.hostile_rows import DT, HIGH, LOW, MARKUP, RAW_MARKERS, HostileRows, extreme
@@ -64,12 +66,12 @@ OVERRIDES = {
         "starts_at": extreme(RewardPeriod, "starts_at", LOW),
         "ends_at": extreme(RewardPeriod, "ends_at", HIGH),
     },
-    "campaigns.payoutbatch": _batch,
-    "campaigns.payout": _payout,
-    "campaigns.outboundemail": _email,
+    "rewards.payoutbatch": _batch,
+    "rewards.payout": _payout,
+    "core.outboundemail": _email,
     "leaderboard.rankingrun": _run,
     "leaderboard.standing": lambda rows, v: {"eligible": True},
-    "leaderboard.fill": lambda rows, v: {"side": "buy"},
+    "traders.fill": lambda rows, v: {"side": "buy"},
     "leaderboard.flagreview": lambda rows, v: {"expires_at": None},
     # Celery beat: one schedule per task, and schedules only in the syntax their own forms accept (no input path
     # stores anything else; the library's pages parse them).
@@ -113,8 +115,8 @@ def _pages(model, rows) -> list[str]:
     if model is PayoutBatch:  # the desk's own pages
         for row in rows:
             urls += [
-                f"/admin/campaigns/payoutbatch/{row.pk}/preview/",
-                f"/admin/campaigns/payoutbatch/{row.pk}/export/",
+                f"/admin/rewards/payoutbatch/{row.pk}/preview/",
+                f"/admin/rewards/payoutbatch/{row.pk}/export/",
             ]
     return urls
 

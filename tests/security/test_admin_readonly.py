@@ -12,20 +12,12 @@ import pytest
 from django.contrib import admin
 from django.utils import timezone
 
-from campaigns.models import AuditEvent, Enrollment
-from leaderboard.models import (
-    ClosedPosition,
-    DailyEquity,
-    ExchangeAccount,
-    Fill,
-    IngestionCursor,
-    LeadTrader,
-    LedgerEntry,
-    RankingRun,
-    Standing,
-)
+from campaigns.models import Enrollment
+from core.models import AuditEvent
+from leaderboard.models import RankingRun, Standing
 from tests.payouts_helpers import phase2, staff
 from tests.security.admin_support import admin_form, admin_url
+from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Issue 12, hole 2: no staff user learns a secret through the admin (config/admin_guard.py, config/secret_fields.py).
+"""Issue 12, hole 2: no staff user learns a secret through the admin (core/admin_guard.py, core/secret_fields.py).
 
 The attack as reported: a staff user allowed only to view outbound emails asks the email list
 `?kind=password_reset&to_email=<victim>&body__contains=<prefix>` and reads yes/no from the result count, one
@@ -18,14 +18,13 @@ from django.test import RequestFactory
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from campaigns.admin_outbox import OutboundEmailAdmin
-from campaigns.models import AuditEvent, OutboundEmail
-from campaigns.services.outbox import outbound_email_send, outbound_emails_retry
-from campaigns.services.password_reset import TOKEN_PLACEHOLDER
-from config.admin_site import guarded
-from config.secret_fields import SECRET_MARK, secret_path
-from leaderboard.encryption import encrypt
-from leaderboard.models import ExchangeAccount
+from core.admin_outbox import OutboundEmailAdmin
+from core.admin_site import guarded
+from core.encryption import encrypt
+from core.models import AuditEvent, OutboundEmail
+from core.secret_fields import SECRET_MARK, secret_path
+from core.services.outbox import outbound_email_send, outbound_emails_retry
+from core.services.password_reset import TOKEN_PLACEHOLDER
 from tests.payouts_helpers import staff
 from tests.security.admin_support import (
     PASSWORD,
@@ -36,6 +35,7 @@ from tests.security.admin_support import (
     view_only_staff,
 )
 from tests.signup_support import fast_signup, register_trader  # noqa: F401
+from traders.models import ExchangeAccount
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_signup")]
 
@@ -241,7 +241,7 @@ def test_a_careless_admin_fails_the_check_and_still_reveals_nothing(django_captu
         OutboundEmail.objects.create(kind="enrolment", to_email="t@example.com", subject="S", body=body, language="en")
 
     def listed(**params):
-        request = RequestFactory().get("/admin/campaigns/outboundemail/", params)
+        request = RequestFactory().get("/admin/core/outboundemail/", params)
         request.user = root
         response = careless.changelist_view(request)
         if response.status_code != 200:

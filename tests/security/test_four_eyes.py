@@ -10,9 +10,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from campaigns.models import AuditEvent, PayoutBatch, RewardPool
-from campaigns.services.audit import SYSTEM
-from campaigns.services.payouts import payout_batch_approve, payout_batch_calculate, payout_batch_mark_paid
+from campaigns.models import RewardPool
+from core.models import AuditEvent
+from core.services.audit import SYSTEM
+from rewards.models import PayoutBatch
+from rewards.services.payouts import payout_batch_approve, payout_batch_calculate, payout_batch_mark_paid
 from tests.payouts_helpers import content_batch, period_of, phase2, post, sh, staff, trader
 
 ALL_DESK = ("view_payoutbatch", "change_payoutbatch", "approve_payoutbatch", "pay_payoutbatch")
@@ -104,27 +106,25 @@ def test_calculator_approver_payer_walk_through_the_admin(client):
     alice, bob = staff("alice", *ALL_DESK), staff("bob", *ALL_DESK)
     client.force_login(alice)
     batch = payout_batch_calculate(period=period, actor=alice)
-    preview = reverse("admin:campaigns_payoutbatch_preview", args=[batch.pk])
+    preview = reverse("admin:rewards_payoutbatch_preview", args=[batch.pk])
     page = client.get(preview).content.decode()
     assert 'id="approve"' not in page and "cannot approve it" in page
     # Posting anyway (a crafted request) is refused by the service with the same words, not a 500.
-    response = client.post(reverse("admin:campaigns_payoutbatch_approve", args=[batch.pk]), follow=True)
+    response = client.post(reverse("admin:rewards_payoutbatch_approve", args=[batch.pk]), follow=True)
     assert response.status_code == 200 and "cannot approve it" in response.content.decode()
     assert PayoutBatch.objects.get(pk=batch.pk).status == PayoutBatch.Status.DRAFT
 
     client.force_login(bob)
-    client.post(reverse("admin:campaigns_payoutbatch_approve", args=[batch.pk]))
+    client.post(reverse("admin:rewards_payoutbatch_approve", args=[batch.pk]))
     assert PayoutBatch.objects.get(pk=batch.pk).status == PayoutBatch.Status.APPROVED
     page = client.get(preview).content.decode()
     assert 'value="Mark paid"' not in page and "cannot mark it paid" in page
-    response = client.post(
-        reverse("admin:campaigns_payoutbatch_paid", args=[batch.pk]), {"reference": "X"}, follow=True
-    )
+    response = client.post(reverse("admin:rewards_payoutbatch_paid", args=[batch.pk]), {"reference": "X"}, follow=True)
     assert response.status_code == 200 and "cannot mark it paid" in response.content.decode()
     assert PayoutBatch.objects.get(pk=batch.pk).status == PayoutBatch.Status.APPROVED
 
     client.force_login(alice)  # two people have had their eyes on it: the calculator may pay what bob approved
-    client.post(reverse("admin:campaigns_payoutbatch_paid", args=[batch.pk]), {"reference": "TX-7"})
+    client.post(reverse("admin:rewards_payoutbatch_paid", args=[batch.pk]), {"reference": "TX-7"})
     batch.refresh_from_db()
     assert (batch.status, batch.calculated_by, batch.approved_by, batch.paid_by) == ("paid", alice, bob, alice)
 
@@ -137,7 +137,7 @@ def test_refusals_are_in_the_operators_language(client):
     client.force_login(bob)
     with translation.override("en"):  # the request switches this thread's language; put it back afterwards
         response = client.post(
-            reverse("admin:campaigns_payoutbatch_paid", args=[batch.pk]),
+            reverse("admin:rewards_payoutbatch_paid", args=[batch.pk]),
             {"reference": "TX"},
             follow=True,
             HTTP_ACCEPT_LANGUAGE="zh-hans",

@@ -16,13 +16,15 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import AuditEvent, Campaign, Enrollment, OutboundEmail, Payout, RewardPeriod, RewardPool
-from campaigns.services.audit import SYSTEM
-from campaigns.services.password_reset import TOKEN_PLACEHOLDER
-from campaigns.services.payouts import payout_batch_approve, payout_batch_calculate
-from leaderboard.models import ExchangeAccount, LeadTrader
+from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
+from core.models import AuditEvent, OutboundEmail
+from core.services.audit import SYSTEM
+from core.services.password_reset import TOKEN_PLACEHOLDER
+from rewards.models import Payout
+from rewards.services.payouts import payout_batch_approve, payout_batch_calculate
 from tests.payouts_helpers import content_batch, phase2, staff, trader
 from tests.security.admin_support import admin_form, admin_url
+from traders.models import ExchangeAccount, LeadTrader
 
 BEFORE_PAYEE = "0007_four_eyes"
 # Traders as they were then too: rows written through that state must fit the table (no UID verification yet).
@@ -31,7 +33,7 @@ LIVE_LINK = "https://testserver/accounts/reset/MQ/cz5b0k-0123456789abcdef0123/"
 
 
 def export_rows(client, batch) -> list[dict]:
-    response = client.get(reverse("admin:campaigns_payoutbatch_export", args=[batch.pk]))
+    response = client.get(reverse("admin:rewards_payoutbatch_export", args=[batch.pk]))
     assert response.status_code == 200
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
@@ -70,7 +72,7 @@ def test_an_admin_edit_of_the_trader_does_not_change_an_approved_export(client):
 
     client.force_login(approver)
     assert export_rows(client, batch) == approved  # the export pays whom it paid when approved
-    desk = client.get(reverse("admin:campaigns_payoutbatch_preview", args=[batch.pk])).content.decode()
+    desk = client.get(reverse("admin:rewards_payoutbatch_preview", args=[batch.pk])).content.decode()
     assert "UID-Alice" in desk and "Alice" in desk
     assert "changed since this line was calculated (now binance UID-Mallory, Mallory)" in desk
     # And the edit is on record: who, when, each field's old and new value.
@@ -177,7 +179,7 @@ def test_adds_inline_edits_and_deletes_are_audited_with_what_they_take_along(cli
     assert client.post(admin_url(LeadTrader, "delete", bo.pk), {"post": "yes"}).status_code == 302
     gone = event("leadtrader.admin_deleted", bo)
     assert gone.actor == operator and gone.data["values"]["exchange_uid"] == "UID-Bo"
-    assert gone.data["deleted_with"] == {"campaigns.enrollment": 1, "leaderboard.exchangeaccount": 1}
+    assert gone.data["deleted_with"] == {"campaigns.enrollment": 1, "traders.exchangeaccount": 1}
 
     # The bulk delete action too, one event per row.
     periods = list(RewardPeriod.objects.filter(pool=renamed).order_by("id")[:2])

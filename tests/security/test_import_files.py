@@ -19,12 +19,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from campaigns.models import AuditEvent, Post
-from leaderboard.models import DailyEquity, LeadTrader
+from campaigns.models import Post
+from core.models import AuditEvent
 from regime.models import MarketSeries, Observation
 from tests.payouts_helpers import phase2, trader
 from tests.security.support import POSTS_HEADER, write
 from tests.test_posts_originality import EN
+from traders.models import DailyEquity, LeadTrader
 
 pytestmark = pytest.mark.django_db
 

@@ -25,11 +25,11 @@ from core.input_bounds import (
     instant_in_range,
     latest_day,
 )
-from leaderboard.models import DailyEquity
 from regime.models import MarketSeries, Observation
 from tests.payouts_helpers import SH, phase2, sh, trader
 from tests.security.support import ZH, admin_form_data, signed_in_poster
 from tests.test_posts_originality import EN
+from traders.models import DailyEquity
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from campaigns.models import AuditEvent
+from core.models import AuditEvent
 from tests.signup_support import fast_signup  # noqa: F401 - fixture
 from tests.test_signup_password_reset import ask_reset, reset_link
 

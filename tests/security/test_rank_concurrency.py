@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from campaigns.demo import seed_campaigns
+from demo.campaigns import seed_campaigns
 from leaderboard.models import RankingRun
 from leaderboard.services.ranking import RankingBusy, _ranking_target_lock, ranking_run_publish, rankings_publish
 from tests.conftest import _database_url_for_tests

@@ -19,12 +19,13 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from campaigns.models import Enrollment, OutboundEmail
-from leaderboard.models import LeadTrader
+from campaigns.models import Enrollment
+from core.models import OutboundEmail
 from regime.models import RegimeReading
 from tests.pages_data import build_board
 from tests.security.redis_server import redis_server, wait_for
 from tests.signup_support import VALID_ANSWERS, register_trader, valid_registration
+from traders.models import LeadTrader
 
 BUSY_EN = "Starboard is briefly unable to handle this. Please try again shortly."
 BUSY_ZH = "Starboard 暂时无法处理此请求，请稍后再试。"
@@ -135,8 +136,8 @@ def test_outage_pages_read_the_database_limits_refuse_and_the_log_says_it_once(c
     records = _warnings(caplog)
     cache_lines = [r.getMessage() for r in records if r.name == "core.cache"]
     assert len(cache_lines) == 1 and cache_lines[0].startswith("Cache unavailable (ConnectionError"), cache_lines
-    assert len([r for r in records if r.name == "leaderboard.board_state_mirror"]) <= 1
-    assert {r.name for r in records} <= {"core.cache", "leaderboard.board_state_mirror"}, [
+    assert len([r for r in records if r.name == "web.board_state_mirror"]) <= 1
+    assert {r.name for r in records} <= {"core.cache", "web.board_state_mirror"}, [
         (r.name, r.getMessage()) for r in records
     ]
     assert not any(r.exc_info for r in records)
@@ -173,7 +174,7 @@ def test_a_hung_cache_costs_one_timeout_per_interval_not_one_per_request(client,
 def test_every_cache_caller_goes_through_core_cache():
     """The class, not the cases: project code reaches the cache only through core.cache (whose two faces decide what
     an outage means), except the board-state mirror's pub/sub channel, which reports to the same log and pause."""
-    allowed = {Path("core/cache.py"), Path("leaderboard/board_state_mirror.py")}
+    allowed = {Path("core/cache.py"), Path("web/board_state_mirror.py")}
     direct = re.compile(r"from django\.core\.cache import .*\bcaches?\b|\bcaches\[")
     root = Path(django_settings.BASE_DIR)
     offenders = []

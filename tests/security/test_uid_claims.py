@@ -19,13 +19,13 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import translation
 
-from campaigns.models import AuditEvent
-from leaderboard.models import ExchangeAccount, LeadTrader
-from leaderboard.services.accounts import exchange_account_create, trader_credentials_set
-from leaderboard.services.uid_verification import trader_uid_verify
-from leaderboard.tasks import verify_uids
+from core.models import AuditEvent
 from tests.payouts_helpers import staff
 from tests.signup_support import fast_signup, register_trader  # noqa: F401 - fixture
+from traders.models import ExchangeAccount, LeadTrader
+from traders.services.accounts import exchange_account_create, trader_credentials_set
+from traders.services.uid_verification import trader_uid_verify
+from traders.tasks import verify_uids
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "exchange"
 CASSETTE = json.loads((FIXTURES / "gate.json").read_text())
@@ -158,7 +158,7 @@ def test_an_operator_verifies_from_the_admin_and_an_edited_uid_is_unverified_aga
     exchange_account_create(trader=trader, exchange_id="replay:gate", **KEY)
     operator = staff("ops", "view_leadtrader", "change_leadtrader")
     client.force_login(operator)
-    url = reverse("admin:leaderboard_leadtrader_changelist")
+    url = reverse("admin:traders_leadtrader_changelist")
     response = client.post(url, {"action": "verify_uid_selected", "_selected_action": [trader.pk]}, follow=True)
     assert "1 verified" in response.content.decode()
     trader.refresh_from_db()
@@ -247,7 +247,7 @@ def test_an_operator_cannot_give_a_trader_another_traders_uid_in_another_case(cl
     taken = claimant("88880000", n=1)
     other = claimant("88881111", n=2)
     client.force_login(staff("ops", superuser=True))
-    url = reverse("admin:leaderboard_leadtrader_change", args=[other.pk])
+    url = reverse("admin:traders_leadtrader_change", args=[other.pk])
     form = client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
     data.update(exchange_uid=taken.exchange_uid.upper(), status="active")

@@ -18,10 +18,10 @@ import redis
 from celery import Celery
 from django.conf import settings
 
-from leaderboard.models import ClosedPosition, ExchangeAccount, Fill, IngestionCursor, LedgerEntry
 from tests.conftest import celery_worker_env, celery_worker_running
 from tests.security.redis_server import wait_for
 from tests.test_ingestion_tasks import FIXTURES, make_account
+from traders.models import ClosedPosition, ExchangeAccount, Fill, IngestionCursor, LedgerEntry
 
 pytestmark = [
     pytest.mark.celery_worker,

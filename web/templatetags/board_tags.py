@@ -1,0 +1,95 @@
+"""Formatting for the public pages: metric values, signs, campaign-zone times and leaderboard links."""
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django import template
+from django.utils.translation import get_language
+
+from leaderboard.metric_registry import SORTS
+from leaderboard.models import FLAG_LABELS
+from leaderboard.selectors import REASON_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def cell(standing, key: str):
+    """The Standing value behind a board column (its key is the ?sort= key: metric_registry.SORTS)."""
+    field = SORTS[key][0] if key in SORTS else key
+    return getattr(standing, field, None)
+
+
+@register.filter
+def metric(value, kind: str = "num") -> str:
+    """pct: signed percent of a fraction; pct0: unsigned percent; money: grouped 2 dp; int; num: 2 dp."""
+    if value is None or value == "":
+        return "—"
+    if kind == "int":
+        return f"{int(value):,}"
+    if kind == "money":
+        return f"{Decimal(value):,.2f}"
+    number = float(value)
+    if kind == "pct":
+        return f"{number * 100:+.2f}%"
+    if kind == "pct0":
+        return f"{number * 100:.2f}%"
+    return f"{number:,.2f}"
+
+
+@register.filter
+def absval(value):
+    return None if value is None else abs(value)
+
+
+@register.filter
+def tone(value) -> str:
+    if value is None:
+        return ""
+    return "up" if value > 0 else ("down" if value < 0 else "")
+
+
+@register.filter
+def zoned(value, campaign) -> str:
+    """An instant in the campaign's own zone, with its UTC offset spelled out."""
+    if value is None or campaign is None:
+        return ""
+    local = value.astimezone(campaign.zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
+@register.filter
+def localized(campaign, field: str) -> str:
+    """campaign.name / name_zh (and the like) by the active language."""
+    if campaign is None:
+        return ""
+    if (get_language() or "").startswith("zh"):
+        value = getattr(campaign, f"{field}_zh", "")
+        if value:
+            return value
+    return getattr(campaign, field, "")
+
+
+@register.simple_tag
+def board_url(window: str, sort: str = "rank", descending: bool = False, query: str = "", page=1, campaign=None):
+    """A normalised /leaderboard/ link: only the parameters the page understands, in a fixed order."""
+    params = {"window": window}
+    if campaign is not None:
+        params["campaign"] = campaign.slug
+    if sort != "rank" or descending:
+        params["sort"] = f"-{sort}" if descending else sort
+    if query:
+        params["q"] = query
+    if page and int(page) > 1:
+        params["page"] = page
+    return "/leaderboard/?" + urlencode(params)
+
+
+@register.filter
+def reason_text(reason) -> str:
+    code = reason.get("code") if isinstance(reason, dict) else reason
+    if isinstance(reason, dict) and reason.get("message"):
+        return str(reason["message"])
+    label = REASON_LABELS.get(code) or FLAG_LABELS.get(code)
+    return str(label) if label else str(code).replace("_", " ")
