@@ -34,7 +34,7 @@ def test_defaults_validate_and_carry_a_content_version():
     rules = rules_validate(None)
     assert rules["score"]["weights"] == DEFAULT_RULES["score"]["weights"]
     changed = rules_validate({"eligibility": {"min_equity": 500}})
-    assert changed["eligibility"]["min_equity"] == 500 and changed["eligibility"]["min_trades"] == 1
+    assert changed["eligibility"]["min_equity"] == 500 and changed["eligibility"]["min_trades"] == 0
     assert rules_version(rules) != rules_version(changed)
     assert rules_version(rules) == rules_version(rules_validate({}))
 
@@ -69,7 +69,7 @@ def test_floors_make_traders_ineligible_with_every_reason():
         trades=[10.0, 10.0, 10.0, 0.0, 10.0],
         flags=[[], [], [], [], ["no_fills_behind_equity"]],
     )
-    out = score_and_rank(table, rules_validate(None))
+    out = score_and_rank(table, rules_validate({"eligibility": {"min_trades": 1}}))
     assert out["reasons"].tolist() == [
         [],
         ["enrolment_not_approved"],
