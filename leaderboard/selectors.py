@@ -4,7 +4,17 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod
-from leaderboard.models import FLAG_LABELS, ExchangeAccount, FlagReview, LeadTrader, RankingRun, Standing
+from leaderboard.models import (
+    FLAG_LABELS,
+    ClosedPosition,
+    ExchangeAccount,
+    Fill,
+    FlagReview,
+    IngestionCursor,
+    LeadTrader,
+    RankingRun,
+    Standing,
+)
 
 # Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
 HIDDEN_ENROLMENTS = [Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
@@ -19,6 +29,23 @@ REASON_LABELS = {
     "flagged": _("Held for review by an anti-gaming flag"),
     "no_score": _("No value for the score metric"),
 }
+
+
+def traders_with_trade_data(*, trader_ids) -> set[int]:
+    """The traders whose data has trade records at all: fills or closed positions stored, or an account whose fills
+    or positions are pulled from the exchange. The others are equity-and-flows-only records (unless their daily
+    snapshots carry closed_positions counts, which the callers add)."""
+    found = set(Fill.objects.filter(account__trader_id__in=trader_ids).values_list("account__trader_id", flat=True))
+    found |= set(
+        ClosedPosition.objects.filter(account__trader_id__in=trader_ids).values_list("account__trader_id", flat=True)
+    )
+    found |= set(
+        IngestionCursor.objects.filter(
+            account__trader_id__in=trader_ids,
+            stream__in=[IngestionCursor.Stream.TRADES, IngestionCursor.Stream.POSITIONS],
+        ).values_list("account__trader_id", flat=True)
+    )
+    return found
 
 
 def exchange_account_of(*, trader: LeadTrader) -> ExchangeAccount | None:

@@ -30,9 +30,9 @@ from campaigns.services.audit import audit_record
 from leaderboard import flags as flag_rules
 from leaderboard import scoring
 from leaderboard.metrics import compound_by_label, db_value, metrics_arrays, metrics_bound
-from leaderboard.models import ClosedPosition, DailyEquity, Fill, IngestionCursor, LeadTrader, RankingRun, Standing
+from leaderboard.models import ClosedPosition, DailyEquity, Fill, LeadTrader, RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
-from leaderboard.selectors import HIDDEN_ENROLMENTS, flag_clearances_in_force
+from leaderboard.selectors import HIDDEN_ENROLMENTS, flag_clearances_in_force, traders_with_trade_data
 from leaderboard.services.board_cache import board_state_refresh_on_commit
 from regime.selectors import BTC_CODE, regime_labels, series_values
 
@@ -176,15 +176,8 @@ def _load(*, campaign, trader_ids, start, end):
         .exclude(last=None)
         .values_list("pk", "last")
     )
-    # Whose data has trade records at all: counts in the snapshots, fills or positions in the window, or an
-    # account whose fills or positions are pulled from the exchange. The others are equity-and-flows-only records.
-    trade_data = set(
-        IngestionCursor.objects.filter(
-            account__trader_id__in=trader_ids,
-            stream__in=[IngestionCursor.Stream.TRADES, IngestionCursor.Stream.POSITIONS],
-        ).values_list("account__trader_id", flat=True)
-    )
-    trade_data |= set(fills) | set(positions)
+    # Whose data has trade records at all (the others are equity-and-flows-only records).
+    trade_data = traders_with_trade_data(trader_ids=trader_ids)
     if not rows.empty:
         trade_data |= set(rows.loc[rows["closed"].notna() & (rows["date"] >= start), "trader_id"])
     return rows, fills, positions, pnl, last_equity, trade_data
