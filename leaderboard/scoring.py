@@ -63,7 +63,7 @@ DEFAULT_RULES: dict = {
         "method": "percentile_blend",
         "weights": {"roi": 0.4, "sharpe": 0.3, "max_drawdown": 0.2, "win_rate": 0.1},
     },
-    "coverage": {"min_coverage": 0.5, "min_returns": 5, "calmar_min_days": 30, "calmar_min_drawdown": 0.01},
+    "coverage": {"min_coverage": 0.5, "min_returns": 5, "calmar_min_days": 60, "calmar_min_drawdown": 0.01},
     "flags": {
         "tiny_capital": {"capital_floor": 1000, "min_roi": 0.5},
         "late_deposit": {"days": 3, "min_fraction": 0.5},

@@ -9,11 +9,13 @@ cash flows (Modified Dietz within the step), computed in Decimal so money never 
                  (exchange ledger timestamps give it; a flow at the step's start weighs 1, at its end 0);
                  otherwise F_k / 2 (Modified Dietz's day-weighting with the flows' times unknown: mid-step)
     capital_k  = E_{k-1} + W_k
-                 large-flow guard: when |F_k| >= LARGE_FLOW x E_{k-1} (or E_{k-1} is 0), the larger of that,
-                 E_{k-1} and E_{k-1} + F_k, so a flow that empties or fills the account never leaves the step's
-                 profit on a sliver of capital (GIPS asks to revalue at large flows; without a valuation at the
-                 flow's time the capital that could have been at work is the honest bound)
-    r_k        = pnl_k / capital_k, at least -1 (a total loss)       (undefined when capital_k <= 0)
+                 large-flow guard: when |F_k| >= LARGE_FLOW x E_{k-1} (or E_{k-1} is 0), the largest of that,
+                 E_{k-1}, E_{k-1} + F_k and -F_k (money withdrawn was in the account first), so a flow that empties
+                 or fills the account never leaves the step's profit on a sliver of capital (GIPS asks to revalue
+                 at large flows; without a valuation at the flow's time the capital that could have been at work
+                 is the honest bound)
+    r_k        = pnl_k / capital_k, at least -1 (a total loss); undefined when capital_k < MIN_CAPITAL (dust: a
+                 cent moving on a millionth of a dollar is not a return)
     unit_k     = unit_{k-1} * (1 + r_k), unit = 1 on each trader's first row; never negative
 
 The first row of a trader has no previous equity, so its pnl, return and step are undefined (None).
@@ -26,6 +28,7 @@ import pandas as pd
 
 COLUMNS = ["trader_id", "date", "equity", "net_flow"]
 LARGE_FLOW = Decimal("0.25")  # |flow| / opening equity from which the large-flow guard applies
+MIN_CAPITAL = Decimal("1")  # USDT at work below which a step has no meaningful return
 _HALF = Decimal("0.5")
 
 
@@ -37,8 +40,8 @@ def step_return(
     weighted = flow * _HALF if weighted_flow is None else weighted_flow
     capital = opening + weighted
     if opening <= 0 or abs(flow) >= LARGE_FLOW * opening:
-        capital = max(capital, opening, opening + flow)
-    if capital <= 0:
+        capital = max(capital, opening, opening + flow, -flow)
+    if capital < MIN_CAPITAL:
         return pnl, None
     with localcontext() as ctx:
         ctx.prec = 34

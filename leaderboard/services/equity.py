@@ -101,6 +101,25 @@ def daily_equity_upsert(*, rows: Iterable[dict], source: str = DailyEquity.Sourc
     return len(incoming)
 
 
+def daily_returns_recompute(*, trader_ids=None) -> int:
+    """Re-derive every stored row's step, return and unit value (after the method changed); values stay as they
+    are. Each trader is rewritten with its own source. Returns the number of rows rewritten."""
+    traders = DailyEquity.objects.values_list("trader_id", flat=True).distinct()
+    if trader_ids is not None:
+        traders = traders.filter(trader_id__in=trader_ids)
+    written = 0
+    for trader_id in traders.order_by("trader_id"):
+        rows = DailyEquity.objects.filter(trader_id=trader_id).values(
+            "trader_id", "date", "equity", "net_flow", "weighted_flow", *_OPTIONAL, "source"
+        )
+        by_source: dict[str, list[dict]] = {}
+        for row in rows:
+            by_source.setdefault(row.pop("source"), []).append(row)
+        for source, batch in by_source.items():
+            written += daily_equity_upsert(rows=batch, source=source)
+    return written
+
+
 def _require_storable(derived: pd.DataFrame) -> None:
     returns = pd.to_numeric(derived["daily_return"], errors="coerce").abs()
     units = pd.to_numeric(derived["unit_value"], errors="coerce").abs()
