@@ -369,6 +369,11 @@ class Standing(models.Model):
         return [f.get("code") for f in self.flags or [] if isinstance(f, dict)]
 
     @property
+    def low_coverage(self) -> bool:
+        """The returns cover less of the window than the rules ask for ratios (sparse samples or gaps)."""
+        return bool((self.explanation or {}).get("low_coverage"))
+
+    @property
     def open_flags(self) -> list:
         """The flags that hold the trader for review: every flag an operator has not cleared."""
         return flags_open(self.flags)
