@@ -27,6 +27,7 @@ RATIO_REASON_LABELS = {
     "short_window": _("too short a period to annualise"),
     "tiny_drawdown": _("the drawdown is too small for the ratio to mean anything"),
 }
+EXTRA_LABELS = {"cagr": (_("Annualised return"), "pct")}  # explained, not a board column
 TIE_BREAK_LABELS = {
     "score": _("score"),
     "pnl": _("PnL"),
@@ -80,7 +81,7 @@ def score_breakdown(explanation: dict, *, labels: dict[str, tuple]) -> dict:
         for flag in eligibility.get("cleared_flags") or []
     ]
     undefined = [
-        {"label": labels.get(key, (key, "num"))[0], "reason": RATIO_REASON_LABELS.get(code, code)}
+        {"label": {**EXTRA_LABELS, **labels}.get(key, (key, "num"))[0], "reason": RATIO_REASON_LABELS.get(code, code)}
         for key, code in sorted((explanation.get("undefined") or {}).items())
     ]
     return {

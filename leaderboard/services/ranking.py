@@ -363,7 +363,11 @@ def _explanation(*, row, flags, rules, start, end, window, period, undefined) ->
         "score": {"method": score_rules["method"], "metric": score_rules.get("metric"), "weights": weights},
         # "equity_and_flows": no trade record behind this trader, ranked on the return metrics alone.
         "basis": "trades" if trade_data else "equity_and_flows",
-        "low_coverage": bool(np.nan_to_num(row.get("coverage"), nan=1.0) < rules["coverage"]["min_coverage"]),
+        # A record without a single return in the window is "no data", not low coverage.
+        "low_coverage": bool(
+            (row.get("days") or 0) > 0
+            and np.nan_to_num(row.get("coverage"), nan=1.0) < rules["coverage"]["min_coverage"]
+        ),
         "undefined": undefined,
         "metrics": {k: db_value(row.get(k)) for k in [*FLOAT_METRICS, *EXPLAINED_COUNTS]},
         "percentiles": percentiles,
