@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 HEADER = "exchange_uid,date,equity,net_flow"
 _PLACES = Decimal("1e-8")
+LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z: any later timestamp is no date
 
 
 class VaultHistoryError(ValueError):
@@ -37,7 +38,13 @@ class VaultDay:
 
 
 def _samples(lines: Iterable[str], name: str) -> dict[tuple[str, int], Decimal]:
-    reader = csv.reader(lines)
+    try:
+        return _read_samples(csv.reader(lines), name)
+    except csv.Error as exc:
+        raise VaultHistoryError(f"{name}: not readable as CSV ({exc})") from exc
+
+
+def _read_samples(reader, name: str) -> dict[tuple[str, int], Decimal]:
     header = [h.strip().lower() for h in next(reader, [])]
     if header != ["vault_address", "timestamp", "value"]:
         raise VaultHistoryError(f"{name}: the header must be vault_address,timestamp,value (found {','.join(header)})")
@@ -53,6 +60,8 @@ def _samples(lines: Iterable[str], name: str) -> dict[tuple[str, int], Decimal]:
             raise VaultHistoryError(f"{name} line {number}: {cells!r} is not address,milliseconds,number") from exc
         if not amount.is_finite():
             raise VaultHistoryError(f"{name} line {number}: {value!r} is not a finite number")
+        if not 0 <= key[1] <= LAST_MS or not key[0]:
+            raise VaultHistoryError(f"{name} line {number}: {cells!r} has no vault or a timestamp out of range")
         samples[key] = amount
     return samples
 
