@@ -3,7 +3,8 @@
 score = sum over metrics of weight x percentile x 100; each row shows the metric's value, its percentile among the
 ranked traders, the weight the pool's rules give it, and the points it contributed. Floors show the requirement
 beside the trader's own value. Flags an operator reviewed and cleared (FlagReview) are listed with the review's
-date: they no longer count against the trader, and stay visible.
+date: they no longer count against the trader, and stay visible. A record of equity and flows only says so, as does
+one whose returns cover too little of the window, and each ratio left empty gives its reason.
 """
 
 from datetime import datetime
@@ -19,6 +20,14 @@ FLOORS = [
     ("min_trades", "trades", _("Closed trades at least"), "int"),
     ("min_active_days", "active_days", _("Active days at least"), "int"),
 ]
+# Why a ratio is shown as "—" although the formula would give a number (leaderboard.metrics.metrics_bound).
+RATIO_REASON_LABELS = {
+    "too_few_returns": _("too few returns in the window"),
+    "low_coverage": _("the returns cover too little of the window"),
+    "short_window": _("too short a period to annualise"),
+    "tiny_drawdown": _("the drawdown is too small for the ratio to mean anything"),
+}
+EXTRA_LABELS = {"cagr": (_("Annualised return"), "pct")}  # explained, not a board column
 TIE_BREAK_LABELS = {
     "score": _("score"),
     "pnl": _("PnL"),
@@ -71,8 +80,17 @@ def score_breakdown(explanation: dict, *, labels: dict[str, tuple]) -> dict:
         }
         for flag in eligibility.get("cleared_flags") or []
     ]
+    undefined = [
+        {"label": {**EXTRA_LABELS, **labels}.get(key, (key, "num"))[0], "reason": RATIO_REASON_LABELS.get(code, code)}
+        for key, code in sorted((explanation.get("undefined") or {}).items())
+    ]
     return {
         "method": score.get("method"),
+        # "equity_and_flows": no trade record behind the trader; ranked on the return metrics alone.
+        "basis": explanation.get("basis"),
+        "low_coverage": bool(explanation.get("low_coverage")),
+        "coverage": metrics.get("coverage"),
+        "undefined": undefined,
         "rows": rows,
         "total": sum(r["points"] for r in rows if r["points"] is not None) if rows else None,
         "floors": floors,

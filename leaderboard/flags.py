@@ -6,7 +6,8 @@
                              before them (ROI is deposit-neutral, but pnl and the equity floor are not)
     no_fills_behind_equity   |roi| >= min_abs_roi with no fill and no closed position in the window
     mirror_returns           two accounts whose daily returns correlate >= min_correlation over at least
-                             min_overlap_days shared days (pairwise-complete Pearson, one matrix product); only
+                             min_overlap_days shared ACTIVE days (both returns non-zero: a dormant account's flat
+                             days would make any two sleepers with one shared loss correlate at 1); only
                              the top max_candidates by score are compared, since a mirror earns its partner's
                              score and so sits next to it
 
@@ -63,13 +64,16 @@ def no_fills_behind_equity(*, roi: np.ndarray, evidence: np.ndarray, min_abs_roi
 
 
 def correlation_matrix(returns: np.ndarray, *, min_overlap_days: int) -> np.ndarray:
-    """Pairwise-complete Pearson correlation of the columns of a dates x traders matrix (NaN = missing day).
+    """Pairwise-complete Pearson correlation of the columns of a dates x traders matrix (NaN = missing day) over the
+    days both are active (a non-zero return).
 
-    Five matrix products give, for every pair, the sums over the days both have a return; pairs with fewer than
-    min_overlap_days shared days or no spread are NaN.
+    Five matrix products give, for every pair, the sums over the days both have a non-zero return; pairs with fewer
+    than min_overlap_days shared active days or no spread are NaN.
     """
     r = np.asarray(returns, dtype=float)
-    m = (~np.isnan(r)).astype(float)
+    active = ~np.isnan(r) & (r != 0)
+    r = np.where(active, r, np.nan)
+    m = active.astype(float)
     x = np.nan_to_num(r, nan=0.0)
     n = m.T @ m
     sx = x.T @ m  # sum of x_i over the days j also has a return

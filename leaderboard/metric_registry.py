@@ -45,6 +45,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("trades", "trades", _("Trades"), "int", True, "count", stored_float=False),
     Metric("equity", "equity", _("Equity (USDT)"), "money", True, "USDT", stored_float=False),
     Metric("active_days", "active_days", _("Active days"), "int", True, "days", stored_float=False, on_board=False),
+    # Share of the window's days the returns cover (issue 18): below the rules' minimum the ratios are left empty.
+    Metric("coverage", "coverage", _("Coverage"), "pct0", True, "fraction", on_board=False),
 )
 
 BOARD = tuple(m for m in METRICS if m.on_board)

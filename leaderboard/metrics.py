@@ -1,19 +1,24 @@
 """Performance metrics of every trader at once, pure numpy/pandas (no Django).
 
-Input is a dates x traders matrix of daily unit-value returns r_t (NaN where a trader has no return that day: not
-yet trading, or no previous equity). Every metric is computed for all traders in one vectorised pass; a Python loop
-over traders would be a bug here. The definitions are the ones quantstats and empyrical use with 365 periods a
-year (tests check both libraries to 1e-9 relative); missing days are skipped, as both libraries skip NaN:
+Input is a dates x traders matrix of step returns r_t (traders.unit_value), each on the date its step ends
+(NaN where a trader has no return that day: not yet trading, no previous equity, or a day inside a longer step),
+and optionally the matching matrix of step lengths d_t in calendar days (1 on daily data). Every metric is computed
+for all traders in one vectorised pass; a Python loop over traders would be a bug here. On daily data (d_t = 1) the
+definitions are the ones quantstats and empyrical use with 365 periods a year (tests check both libraries to 1e-9
+relative); missing days are skipped, as both libraries skip NaN. A multi-day step is one multi-day return, never
+one day's: the annualisation counts calendar days.
 
-    n             number of days with a return in the window
+    n             number of returns (steps) in the window
+    span_days     sum of d_t: the calendar days the returns cover
+    coverage      span_days / the window's days (when the window length is given)
     roi           prod(1 + r_t) - 1
     pnl           sum of pnl_t = E_t - E_{t-1} - F_t (USDT)
     max_drawdown  min_t(U_t / max(1, max_{s<=t} U_s)) - 1 with U_t = prod_{s<=t}(1 + r_s): the deepest fall of the
                   unit value below its running peak, the window's opening value (1) counting as a peak; <= 0
-    volatility    std(r, ddof=1) * sqrt(365)
-    sharpe        mean(r) / std(r, ddof=1) * sqrt(365)                     (risk-free rate 0)
-    sortino       mean(r) / sqrt(mean(min(r, 0)^2)) * sqrt(365)
-    cagr          (1 + roi) ** (365 / n) - 1
+    volatility    std(r, ddof=1) * sqrt(365 / dbar), dbar = span_days / n (the mean step, 1 on daily data)
+    sharpe        mean(r) / std(r, ddof=1) * sqrt(365 / dbar)              (risk-free rate 0)
+    sortino       mean(r) / sqrt(mean(min(r, 0)^2)) * sqrt(365 / dbar)
+    cagr          (1 + roi) ** (365 / span_days) - 1                       (calendar-day annualisation)
     calmar        cagr / |max_drawdown|
     profit_factor sum of the positive daily returns / |sum of the negative ones| (quantstats' definition)
     win_rate      winning closed positions / closed positions
@@ -26,7 +31,14 @@ year (tests check both libraries to 1e-9 relative); missing days are skipped, as
                   is L and the trader has a return; with the number of such days
 
 Undefined values are NaN here (fewer than two days, no variance, no losing day, no drawdown, no closed position)
-and become None through `db_value`, so inf or NaN never reach the database.
+and become None through `db_value`, so inf or NaN never reach the database. `metrics_bound` then empties the ratios
+the data cannot support and says why (RATIO_REASONS):
+
+    too_few_returns   volatility, sharpe, sortino from fewer than min_returns returns
+    low_coverage      volatility, sharpe, sortino, cagr, calmar when the returns cover less than min_coverage of
+                      the window
+    short_window      cagr and calmar over fewer than calmar_min_days calendar days (a week's gain annualised)
+    tiny_drawdown     calmar with |max_drawdown| below calmar_min_drawdown (a ratio over almost nothing)
 """
 
 from __future__ import annotations
@@ -40,6 +52,8 @@ PERIODS_PER_YEAR = 365
 
 METRICS = [
     "days",
+    "span_days",
+    "coverage",
     "roi",
     "pnl",
     "max_drawdown",
@@ -83,12 +97,15 @@ def metrics_arrays(
     closed: np.ndarray | None = None,
     wins: np.ndarray | None = None,
     benchmark: np.ndarray | None = None,
+    step_days: np.ndarray | None = None,
+    window_days: int | None = None,
     periods: int = PERIODS_PER_YEAR,
 ) -> dict[str, np.ndarray]:
     """The metrics of every column of a (days x traders) float matrix; NaN marks a missing day.
 
     pnl, closed, wins: same shape (NaN = unknown, counts as 0 in sums). benchmark: one return per day (NaN = no
-    price that day). Returns {metric: array of one value per trader}, NaN where undefined.
+    price that day). step_days: same shape, each return's step in calendar days (None: all 1). window_days: the
+    window's length, for coverage. Returns {metric: array of one value per trader}, NaN where undefined.
     """
     r = np.asarray(returns, dtype=float)
     if r.ndim != 2:
@@ -98,6 +115,10 @@ def metrics_arrays(
     mask = ~np.isnan(r)
     n = mask.sum(axis=0)
     nf = n.astype(float)
+    steps = _as_matrix(step_days, r)
+    span = nf.copy() if steps is None else np.where(mask, np.nan_to_num(steps, nan=1.0), 0.0).sum(axis=0)
+    out["span_days"] = span
+    out["coverage"] = span / window_days if window_days else np.full(traders, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Buffer a holds the returns with missing days as 0 (neutral for sums and for compounding).
         a = np.where(mask, r, 0.0)
@@ -117,10 +138,12 @@ def metrics_arrays(
         std = np.where(constant, 0.0, std)
         std = np.where(n >= 2, std, np.nan)
 
+        # Returns a year: 365 on daily data, 365 / the mean step on sparser samples.
+        annual = np.sqrt(periods * nf / span)
         out["days"] = nf
-        out["volatility"] = std * math.sqrt(periods)
-        out["sharpe"] = np.where(std > 0, mean / std * math.sqrt(periods), np.nan)
-        out["sortino"] = np.where(downside > 0, mean / downside * math.sqrt(periods), np.nan)
+        out["volatility"] = std * annual
+        out["sharpe"] = np.where(std > 0, mean / std * annual, np.nan)
+        out["sortino"] = np.where(downside > 0, mean / downside * annual, np.nan)
         out["profit_factor"] = np.where(losses < 0, (total - losses) / -losses, np.nan)
 
         beta = np.full(traders, np.nan)
@@ -161,7 +184,7 @@ def metrics_arrays(
         max_drawdown = np.where(n > 0, np.minimum(trough - 1.0, 0.0), np.nan)
         out["roi"] = roi
         out["max_drawdown"] = max_drawdown
-        cagr = np.where(n > 0, np.power(np.maximum(1.0 + roi, 0.0), periods / nf) - 1.0, np.nan)
+        cagr = np.where(n > 0, np.power(np.maximum(1.0 + roi, 0.0), periods / span) - 1.0, np.nan)
         out["cagr"] = cagr
         out["calmar"] = np.where(max_drawdown < 0, cagr / np.abs(max_drawdown), np.nan)
         out["btc_return"] = btc_return
@@ -190,6 +213,8 @@ def compute_metrics(
     closed: pd.DataFrame | None = None,
     wins: pd.DataFrame | None = None,
     benchmark: pd.Series | None = None,
+    step_days: pd.DataFrame | None = None,
+    window_days: int | None = None,
     periods: int = PERIODS_PER_YEAR,
 ) -> pd.DataFrame:
     """DataFrame front of `metrics_arrays`: dates x traders in, traders x METRICS out (NaN where undefined).
@@ -207,9 +232,51 @@ def compute_metrics(
         closed=aligned(closed),
         wins=aligned(wins),
         benchmark=bench,
+        step_days=aligned(step_days),
+        window_days=window_days,
         periods=periods,
     )
     return pd.DataFrame(arrays, index=returns.columns)[METRICS]
+
+
+RATIO_REASONS = ["too_few_returns", "low_coverage", "short_window", "tiny_drawdown"]
+BOUNDED = {
+    "volatility": ["too_few_returns", "low_coverage"],
+    "sharpe": ["too_few_returns", "low_coverage"],
+    "sortino": ["too_few_returns", "low_coverage"],
+    "cagr": ["low_coverage", "short_window"],
+    "calmar": ["low_coverage", "short_window", "tiny_drawdown"],
+}
+
+
+def metrics_bound(
+    m: dict[str, np.ndarray],
+    *,
+    min_returns: int,
+    min_coverage: float,
+    calmar_min_days: int,
+    calmar_min_drawdown: float,
+) -> dict[str, list[str | None]]:
+    """Empty (NaN, in place) the ratios of `metrics_arrays`' output that the data cannot support.
+
+    Returns {metric: one reason code or None per trader}, the first that applies in RATIO_REASONS order, only for
+    values that were defined before (an undefined value keeps its own, mathematical, reason).
+    """
+    coverage = np.nan_to_num(m["coverage"], nan=1.0)
+    tests = {
+        "too_few_returns": m["days"] < min_returns,
+        "low_coverage": coverage < min_coverage,
+        "short_window": m["span_days"] < calmar_min_days,
+        "tiny_drawdown": np.abs(np.nan_to_num(m["max_drawdown"], nan=0.0)) < calmar_min_drawdown,
+    }
+    reasons: dict[str, list[str | None]] = {}
+    for metric, codes in BOUNDED.items():
+        why = np.full(len(coverage), None, dtype=object)
+        for code in reversed(codes):  # the first code in the list wins
+            why = np.where(tests[code] & ~np.isnan(m[metric]), code, why)
+        m[metric] = np.where(why == None, m[metric], np.nan)  # noqa: E711 (element-wise)
+        reasons[metric] = why.tolist()
+    return reasons
 
 
 def compound_by_label(returns: np.ndarray, labels, label: str) -> tuple[np.ndarray, np.ndarray]:

@@ -89,6 +89,9 @@ class Standing(models.Model):
     # Compounded return over the window's capital-scarce / liquidity-abundant days (regime app's labels).
     return_scarce = models.FloatField(null=True, blank=True)
     return_abundant = models.FloatField(null=True, blank=True)
+    # Share of the window's days the trader's returns cover (sparse samples, gaps); below the rules' minimum the
+    # ratios are left empty and the board marks the record.
+    coverage = models.FloatField(null=True, blank=True)
     explanation = models.JSONField(default=dict, blank=True, help_text=_("Metric values, percentiles, weights"))
 
     class Meta:
@@ -115,6 +118,11 @@ class Standing(models.Model):
     def flag_codes(self) -> list:
         """The codes of the flags raised on this standing, in the order raised (a trader paired twice repeats one)."""
         return [f.get("code") for f in self.flags or [] if isinstance(f, dict)]
+
+    @property
+    def low_coverage(self) -> bool:
+        """The returns cover less of the window than the rules ask for ratios (sparse samples or gaps)."""
+        return bool((self.explanation or {}).get("low_coverage"))
 
     @property
     def open_flags(self) -> list:

@@ -3,13 +3,18 @@
 A leaderboard RewardPool keeps its ranking rules under `rules["ranking"]`; whatever it leaves out comes from
 DEFAULT_RULES, so changing a floor, a weight or the score metric needs no code:
 
-    eligibility   require_approved_enrolment, min_equity (USDT at the window's end), min_trades (closed positions),
-                  min_active_days, exclude_flags (flag codes that make a trader ineligible; the others are only
-                  shown to the operator)
+    eligibility   require_approved_enrolment, min_equity (USDT at the window's end), min_trades (closed positions;
+                  0 by default, so a record of equity and flows only can rank), min_active_days, exclude_flags (flag
+                  codes that make a trader ineligible; the others are only shown to the operator)
     score         {"method": "percentile_blend", "weights": {metric: weight}}: score = 100 * sum(w * p) / sum(w),
                   p the metric's percentile rank among eligible traders (share of them at or below the trader,
-                  ties averaged; lower-is-better metrics are turned around; a missing value counts 0); or
-                  {"method": "metric", "metric": name}: the score is that metric's value.
+                  ties averaged; lower-is-better metrics are turned around; a missing value counts 0). A trader
+                  whose data has no trade records (equity and flows only) is scored on the other metrics: the
+                  weights of TRADE_METRICS are left out of both sums for them. Or {"method": "metric", "metric":
+                  name}: the score is that metric's value.
+    coverage      min_coverage (share of the window's days the returns must cover), min_returns (for volatility,
+                  Sharpe, Sortino), calmar_min_days and calmar_min_drawdown: below them the ratio is empty with
+                  its reason (leaderboard.metrics.metrics_bound)
     flags         thresholds of the anti-gaming flags (leaderboard.flags)
 
 Ties are broken deterministically: higher score, then higher pnl, then earlier enrolment, then lower trader id.
@@ -41,6 +46,8 @@ SCORABLE = {
     "active_days": True,
     "trades": True,
 }
+# Metrics only trade records give: left out of the score of a trader whose data has none.
+TRADE_METRICS = {"win_rate", "trades"}
 FLAG_CODES = ["tiny_capital_high_roi", "large_deposit_before_end", "no_fills_behind_equity", "mirror_returns"]
 
 DEFAULT_RULES: dict = {
@@ -48,7 +55,7 @@ DEFAULT_RULES: dict = {
     "eligibility": {
         "require_approved_enrolment": True,
         "min_equity": 100,
-        "min_trades": 1,
+        "min_trades": 0,
         "min_active_days": 3,
         "exclude_flags": ["tiny_capital_high_roi", "no_fills_behind_equity"],
     },
@@ -56,6 +63,7 @@ DEFAULT_RULES: dict = {
         "method": "percentile_blend",
         "weights": {"roi": 0.4, "sharpe": 0.3, "max_drawdown": 0.2, "win_rate": 0.1},
     },
+    "coverage": {"min_coverage": 0.5, "min_returns": 5, "calmar_min_days": 60, "calmar_min_drawdown": 0.01},
     "flags": {
         "tiny_capital": {"capital_floor": 1000, "min_roi": 0.5},
         "late_deposit": {"days": 3, "min_fraction": 0.5},
@@ -118,7 +126,7 @@ def rules_validate(rules: dict | None) -> dict:
     """The complete rules (DEFAULT_RULES with `rules` laid over them), checked; raises RulesError when unusable."""
     if rules is None:
         rules = {}
-    _keys("rules", rules, {"version", "eligibility", "score", "flags"})
+    _keys("rules", rules, {"version", "eligibility", "score", "coverage", "flags"})
     full = _merge(DEFAULT_RULES, rules)
     if not isinstance(full["version"], str) or not full["version"].strip():
         raise RulesError("rules.version must be a non-empty text")
@@ -151,6 +159,14 @@ def rules_validate(rules: dict | None) -> dict:
         score.pop("weights", None)
     else:
         raise RulesError(f"score.method must be 'percentile_blend' or 'metric', not {score['method']!r}")
+
+    coverage = _keys("coverage", full["coverage"], set(DEFAULT_RULES["coverage"]))
+    coverage["min_coverage"] = _number("coverage.min_coverage", coverage["min_coverage"], maximum=1)
+    coverage["min_returns"] = _number("coverage.min_returns", coverage["min_returns"], integer=True, minimum=2)
+    coverage["calmar_min_days"] = _number("coverage.calmar_min_days", coverage["calmar_min_days"], integer=True)
+    coverage["calmar_min_drawdown"] = _number(
+        "coverage.calmar_min_drawdown", coverage["calmar_min_drawdown"], maximum=1
+    )
 
     flags = _keys("flags", full["flags"], set(DEFAULT_RULES["flags"]))
     spec = {
@@ -187,7 +203,8 @@ def score_and_rank(table: pd.DataFrame, rules: dict) -> pd.DataFrame:
     """Eligibility, score and rank of every trader. `rules` must come from rules_validate.
 
     table: one row per trader with trader_id, enrolled_at (sortable; earlier is better), approved (bool),
-    equity, flags (list of flag codes) and the metric columns. Returns the table with eligible, reasons (list of
+    equity, flags (list of flag codes), optionally trade_data (bool: the trader's data has trade records; True
+    when absent) and the metric columns. Returns the table with eligible, reasons (list of
     codes), score, rank (1.. for eligible traders, NaN otherwise) and one `pct_<metric>` column per weighted metric.
     """
     out = table.copy()
@@ -221,12 +238,18 @@ def score_and_rank(table: pd.DataFrame, rules: dict) -> pd.DataFrame:
     eligible = np.array([not r for r in reasons], dtype=bool)
     if score_rules["method"] == "percentile_blend":
         weights = score_rules["weights"]
-        total = np.zeros(n)
+        trade_data = out["trade_data"].to_numpy(dtype=bool) if "trade_data" in out else np.ones(n, dtype=bool)
+        total, weight_sum = np.zeros(n), np.zeros(n)
         for metric, weight in weights.items():
-            pct = percentile_ranks(column(metric), higher_is_better=SCORABLE[metric], among=eligible)
-            out[f"pct_{metric}"] = np.where(eligible, pct, np.nan)
-            total += weight * pct
-        score = 100.0 * total / sum(weights.values())
+            counts = trade_data if metric in TRADE_METRICS else np.ones(n, dtype=bool)
+            pct = percentile_ranks(column(metric), higher_is_better=SCORABLE[metric], among=eligible & counts)
+            out[f"pct_{metric}"] = np.where(eligible & counts, pct, np.nan)
+            total += weight * pct * counts
+            weight_sum += weight * counts
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = np.where(weight_sum > 0, 100.0 * total / weight_sum, np.nan)
+        fail(eligible & ~np.isfinite(score), "no_score")
+        eligible = np.array([not r for r in reasons], dtype=bool)
         direction = 1.0
     else:
         metric = score_rules["metric"]

@@ -26,9 +26,19 @@ def test_deposits_and_withdrawals_are_never_profit():
     frame = derive_returns(pd.DataFrame(_rows(1, [("1000", "0"), ("1600", "500"), ("990", "-600")])))
     assert list(frame["pnl"]) == [None, D("100"), D("-10")]
     assert frame["daily_return"][0] is None
+    # Both flows are large (>= 25% of the opening equity): the capital at work is the larger of the equity before
+    # and after the flow (1500 after the deposit, 1600 before the withdrawal), never a sliver.
     assert frame["daily_return"][1] == pytest.approx(100 / 1500, rel=1e-15)
-    assert frame["daily_return"][2] == pytest.approx(-0.01, rel=1e-15)
-    assert frame["unit_value"].iloc[-1] == pytest.approx((1 + 100 / 1500) * 0.99, rel=1e-15)
+    assert frame["daily_return"][2] == pytest.approx(-10 / 1600, rel=1e-15)
+    assert frame["unit_value"].iloc[-1] == pytest.approx((1 + 100 / 1500) * (1 - 10 / 1600), rel=1e-15)
+    assert list(frame["step_days"]) == [None, 1, 1]
+
+
+def test_a_small_flow_counts_half_the_step_when_its_time_is_unknown():
+    frame = derive_returns(pd.DataFrame(_rows(1, [("1000", "0"), ("1130", "100")])))
+    assert frame["daily_return"][1] == pytest.approx(30 / 1050, rel=1e-15)  # Modified Dietz, mid-step
+    timed = pd.DataFrame(_rows(1, [("1000", "0"), ("1130", "100")])).assign(weighted_flow=[None, D("25")])
+    assert derive_returns(timed)["daily_return"][1] == pytest.approx(30 / 1025, rel=1e-15)  # in with 1/4 day left
 
 
 def test_a_pure_deposit_day_leaves_the_unit_value_unchanged():
@@ -38,9 +48,10 @@ def test_a_pure_deposit_day_leaves_the_unit_value_unchanged():
 
 
 def test_no_capital_at_work_gives_an_undefined_return_not_infinity():
-    frame = derive_returns(pd.DataFrame(_rows(1, [("100", "0"), ("0", "-100"), ("50", "40")])))
-    assert frame["daily_return"][1] is None
-    assert frame["daily_return"][2] == pytest.approx(10 / 40)
+    frame = derive_returns(pd.DataFrame(_rows(1, [("100", "0"), ("0", "-100"), ("0", "0"), ("50", "40")])))
+    assert frame["daily_return"][1] == 0.0  # 100 at work until it was withdrawn, nothing gained or lost
+    assert frame["daily_return"][2] is None  # nothing at work
+    assert frame["daily_return"][3] == pytest.approx(10 / 40)
 
 
 @given(st.lists(st.tuples(st.integers(0, 10**7), st.integers(-(10**6), 10**6)), min_size=1, max_size=30))

@@ -34,7 +34,7 @@ def test_defaults_validate_and_carry_a_content_version():
     rules = rules_validate(None)
     assert rules["score"]["weights"] == DEFAULT_RULES["score"]["weights"]
     changed = rules_validate({"eligibility": {"min_equity": 500}})
-    assert changed["eligibility"]["min_equity"] == 500 and changed["eligibility"]["min_trades"] == 1
+    assert changed["eligibility"]["min_equity"] == 500 and changed["eligibility"]["min_trades"] == 0
     assert rules_version(rules) != rules_version(changed)
     assert rules_version(rules) == rules_version(rules_validate({}))
 
@@ -69,7 +69,7 @@ def test_floors_make_traders_ineligible_with_every_reason():
         trades=[10.0, 10.0, 10.0, 0.0, 10.0],
         flags=[[], [], [], [], ["no_fills_behind_equity"]],
     )
-    out = score_and_rank(table, rules_validate(None))
+    out = score_and_rank(table, rules_validate({"eligibility": {"min_trades": 1}}))
     assert out["reasons"].tolist() == [
         [],
         ["enrolment_not_approved"],
@@ -192,3 +192,26 @@ def test_correlation_matches_pandas_pairwise_and_finds_mirrors():
     np.testing.assert_allclose(corr, expected, rtol=1e-9, atol=1e-12)
     pairs = flags.mirror_pairs(r, candidates=np.arange(6), min_correlation=0.99, min_overlap_days=7)
     assert [(i, j) for i, j, _ in pairs] == [(0, 3)]
+
+
+def test_a_record_without_trade_data_is_scored_without_the_trade_metrics():
+    # Trader 3 has no trade data: its win rate (NaN) neither counts 0 nor takes a share of the weights.
+    table = _table(
+        roi=[0.1, 0.2, 0.3],
+        sharpe=[1.0, 2.0, 3.0],
+        max_drawdown=[-0.3, -0.2, -0.1],
+        win_rate=[0.9, 0.4, np.nan],
+        trades=[10.0, 10.0, 0.0],
+        trade_data=[True, True, False],
+    )
+    out = score_and_rank(table, rules_validate(None))
+    assert out["eligible"].all()
+    # Independent: percentiles among the three (roi, sharpe, drawdown: 1/3, 2/3, 1) and among the two with trades
+    # (win rate: 1 and 1/2); weights 0.4 / 0.3 / 0.2 / 0.1.
+    expected = [
+        100 * (0.4 / 3 + 0.3 / 3 + 0.2 / 3 + 0.1 * 1.0),
+        100 * (0.4 * 2 / 3 + 0.3 * 2 / 3 + 0.2 * 2 / 3 + 0.1 * 0.5),
+        100 * (0.4 + 0.3 + 0.2) / 0.9,
+    ]
+    assert out["score"].tolist() == pytest.approx(expected, rel=1e-12)
+    assert np.isnan(out["pct_win_rate"][2])

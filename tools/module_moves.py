@@ -38,11 +38,9 @@ MODULE_MOVES: dict[str, str] = {
     "leaderboard.services.accounts": "traders.services.accounts",
     "leaderboard.services.equity": "traders.services.equity",
     "leaderboard.services.ingestion": "traders.services.ingestion",
-    "leaderboard.services.performance_import": "traders.services.performance_import",
     "leaderboard.services.traders": "traders.services.registration",
     "leaderboard.services.uid_verification": "traders.services.uid_verification",
     "leaderboard.management.commands.ingest": "traders.management.commands.ingest",
-    "leaderboard.management.commands.import_performance": "traders.management.commands.import_performance",
     # leaderboard: a trader's result framed by the regime reads both, so it sits above regime.
     "regime.framing": "leaderboard.framing",
     # rewards: pools' payouts, batches and lines, allocation, the payout desk.

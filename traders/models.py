@@ -210,10 +210,11 @@ class LedgerEntry(models.Model):
 
 
 class DailyEquity(models.Model):
-    """One trader's end-of-day equity (USDT) and that day's net external flow.
+    """One trader's end-of-day equity (USDT) and the net external flow since the trader's previous row.
 
-    unit_value is a NAV per unit rebased at every flow, so deposits and withdrawals are never profit:
-    r_t = (E_t - E_{t-1} - F_t) / (E_{t-1} + F_t), flows at the start of the day.
+    unit_value is a NAV per unit rebased at every flow, so deposits and withdrawals are never profit; daily_return
+    is the return of the step since the previous row (step_days long), Modified Dietz with a large-flow guard
+    (traders.unit_value).
     """
 
     class Source(models.TextChoices):
@@ -227,6 +228,15 @@ class DailyEquity(models.Model):
     net_flow = models.DecimalField(**AMOUNT, default=0)
     pnl = models.DecimalField(**AMOUNT, null=True, blank=True)
     daily_return = models.DecimalField(max_digits=30, decimal_places=16, null=True, blank=True)
+    step_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Calendar days since the previous row: the span of daily_return")
+    )
+    weighted_flow = models.DecimalField(
+        **AMOUNT,
+        null=True,
+        blank=True,
+        help_text=_("Each flow times the share of the step left after it, when the flows' times are known"),
+    )
     unit_value = models.DecimalField(max_digits=30, decimal_places=16, null=True, blank=True)
     closed_positions = models.PositiveIntegerField(null=True, blank=True)
     winning_positions = models.PositiveIntegerField(null=True, blank=True)

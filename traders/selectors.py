@@ -1,6 +1,6 @@
 """Read queries about lead traders and their exchange accounts."""
 
-from traders.models import ExchangeAccount, LeadTrader
+from traders.models import ClosedPosition, ExchangeAccount, Fill, IngestionCursor, LeadTrader
 
 
 def exchange_account_of(*, trader: LeadTrader) -> ExchangeAccount | None:
@@ -13,3 +13,20 @@ def trader_of_user(user) -> LeadTrader | None:
     if not user.is_authenticated:
         return None
     return LeadTrader.objects.filter(user=user).first()
+
+
+def traders_with_trade_data(*, trader_ids) -> set[int]:
+    """The traders whose data has trade records at all: fills or closed positions stored, or an account whose fills
+    or positions are pulled from the exchange. The others are equity-and-flows-only records (unless their daily
+    snapshots carry closed_positions counts, which the callers add)."""
+    found = set(Fill.objects.filter(account__trader_id__in=trader_ids).values_list("account__trader_id", flat=True))
+    found |= set(
+        ClosedPosition.objects.filter(account__trader_id__in=trader_ids).values_list("account__trader_id", flat=True)
+    )
+    found |= set(
+        IngestionCursor.objects.filter(
+            account__trader_id__in=trader_ids,
+            stream__in=[IngestionCursor.Stream.TRADES, IngestionCursor.Stream.POSITIONS],
+        ).values_list("account__trader_id", flat=True)
+    )
+    return found

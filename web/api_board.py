@@ -73,6 +73,9 @@ class StandingRowSerializer(serializers.ModelSerializer):
     rank_change = serializers.SerializerMethodField(help_text="previous_rank - rank: positive moved up; null if new")
     ineligible_reasons = serializers.ListField(child=serializers.JSONField(), read_only=True)
     flags = serializers.ListField(child=serializers.JSONField(), read_only=True)
+    low_coverage = serializers.BooleanField(
+        read_only=True, help_text="The returns cover less of the window than the rules ask for ratios"
+    )
 
     class Meta:
         model = Standing
@@ -87,6 +90,7 @@ class StandingRowSerializer(serializers.ModelSerializer):
             "ineligible_reasons",
             "flags",
             *API_FIELDS,  # leaderboard.metric_registry
+            "low_coverage",
         ]
 
     def get_rank_change(self, obj: Standing) -> int | None:

@@ -29,18 +29,30 @@ from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
 from campaigns.selectors import leaderboard_pool
 from core.services.audit import audit_record
 from leaderboard import flags as flag_rules
+from leaderboard import scoring
 from leaderboard.metric_registry import FLOAT_METRICS
-from leaderboard.metrics import compound_by_label, db_value, metrics_arrays
+from leaderboard.metrics import compound_by_label, db_value, metrics_arrays, metrics_bound
 from leaderboard.models import RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
 from leaderboard.selectors import HIDDEN_ENROLMENTS, flag_clearances_in_force
 from leaderboard.signals import ranking_published
 from regime.selectors import BTC_CODE, regime_labels, series_values
 from traders.models import ClosedPosition, DailyEquity, Fill, LeadTrader
+from traders.selectors import traders_with_trade_data
 
 ROLLING_DAYS = {RankingRun.Window.D7: 7, RankingRun.Window.D30: 30, RankingRun.Window.D90: 90}
 REGIMES = ["scarce", "abundant"]
-EXPLAINED_COUNTS = ["cagr", "pnl", "trades", "active_days", "days", "scarce_days", "abundant_days"]
+EXPLAINED_COUNTS = [
+    "cagr",
+    "pnl",
+    "trades",
+    "active_days",
+    "days",
+    "span_days",
+    "coverage",
+    "scarce_days",
+    "abundant_days",
+]
 
 
 class RankingError(Exception):
@@ -112,9 +124,9 @@ def _load(*, campaign, trader_ids, start, end):
             .annotate(
                 e=Cast("equity", FloatField()), f=Cast("net_flow", FloatField()), r=Cast("daily_return", FloatField())
             )
-            .values_list("trader_id", "date", "e", "f", "r", "closed_positions", "winning_positions")
+            .values_list("trader_id", "date", "e", "f", "r", "step_days", "closed_positions", "winning_positions")
         ),
-        columns=["trader_id", "date", "equity", "net_flow", "daily_return", "closed", "wins"],
+        columns=["trader_id", "date", "equity", "net_flow", "daily_return", "step_days", "closed", "wins"],
     )
     zone = campaign.zone
     since, until = _local_instant(start, zone), _local_instant(end + timedelta(days=1), zone)
@@ -150,7 +162,11 @@ def _load(*, campaign, trader_ids, start, end):
         .exclude(last=None)
         .values_list("pk", "last")
     )
-    return rows, fills, positions, pnl, last_equity
+    # Whose data has trade records at all (the others are equity-and-flows-only records).
+    trade_data = traders_with_trade_data(trader_ids=trader_ids)
+    if not rows.empty:
+        trade_data |= set(rows.loc[rows["closed"].notna() & (rows["date"] >= start), "trader_id"])
+    return rows, fills, positions, pnl, last_equity, trade_data
 
 
 def _matrix(rows: pd.DataFrame, value: str, dates: pd.Index, traders: list[int]) -> np.ndarray:
@@ -190,18 +206,34 @@ def ranking_compute(
         .order_by("trader_id")
     )
     traders = [t for t, _, _ in enrolments]
-    rows, fills, positions, exact_pnl, last_equity = _load(campaign=campaign, trader_ids=traders, start=start, end=end)
+    rows, fills, positions, exact_pnl, last_equity, trade_data = _load(
+        campaign=campaign, trader_ids=traders, start=start, end=end
+    )
     dates = pd.Index(pd.date_range(start, end, freq="D").date)
     before = start - timedelta(days=1)
     previous_day = rows[rows["date"] == before].set_index("trader_id") if not rows.empty else pd.DataFrame()
     window_rows = rows[rows["date"] >= start] if not rows.empty else rows
+    if not window_rows.empty:
+        # A step that began before the window (a sparse sample reaching back) is not the window's return.
+        ends = pd.to_datetime(window_rows["date"]).to_numpy()
+        began = ends - window_rows["step_days"].fillna(1).to_numpy(dtype="int64").astype("timedelta64[D]")
+        window_rows = window_rows.assign(daily_return=window_rows["daily_return"].where(began >= np.datetime64(before)))
 
     r = _matrix(window_rows, "daily_return", dates, traders)
+    steps = _matrix(window_rows, "step_days", dates, traders)
     equity = _matrix(window_rows, "equity", dates, traders)
     flows = _matrix(window_rows, "net_flow", dates, traders)
     closed = _matrix(window_rows, "closed", dates, traders)
     wins = _matrix(window_rows, "wins", dates, traders)
-    m = metrics_arrays(r, closed=closed, wins=wins, benchmark=_benchmark(start, end, dates))
+    m = metrics_arrays(
+        r,
+        closed=closed,
+        wins=wins,
+        benchmark=_benchmark(start, end, dates),
+        step_days=steps,
+        window_days=len(dates),
+    )
+    undefined = metrics_bound(m, **rules["coverage"])
     labels = regime_labels(start, end).reindex(dates).tolist()
     for regime in REGIMES:
         m[f"{regime}_days"], m[f"return_{regime}"] = compound_by_label(r, labels, regime)
@@ -233,7 +265,10 @@ def ranking_compute(
     late, late_fraction = flag_rules.large_deposit_before_end(
         flows=flows, equity=equity, opening_equity=opening, **fr["late_deposit"]
     )
-    no_fills = flag_rules.no_fills_behind_equity(
+    has_trades = np.array([t in trade_data for t in traders], dtype=bool)
+    # Without any trade record the flag cannot tell "no trade" from "trades not reported": equity-only records
+    # are ranked on what they have (and say so) instead of all being held back.
+    no_fills = has_trades & flag_rules.no_fills_behind_equity(
         roi=m["roi"], evidence=m["trades"] + fill_counts, min_abs_roi=fr["no_fills"]["min_abs_roi"]
     )
     by_roi = np.argsort(-np.nan_to_num(m["roi"], nan=-np.inf), kind="stable")[: fr["mirror"]["max_candidates"]]
@@ -285,6 +320,7 @@ def ranking_compute(
     table["approved"] = [status == Enrollment.Status.APPROVED for _, status, _ in enrolments]
     table["enrolled_at"] = pd.to_datetime([submitted for _, _, submitted in enrolments], utc=True)
     table["equity"] = [float(last_equity[t]) if t in last_equity else np.nan for t in traders]
+    table["trade_data"] = has_trades
     for name, values in m.items():
         table[name] = values
     table["flags"] = [sorted({f["code"] for f in flag_rules.flags_open(fl)}) for fl in flags]
@@ -296,19 +332,29 @@ def ranking_compute(
         "end": end,
         "ranked": ranked,
         "flags": flags,
+        "undefined": undefined,
         "last_equity": last_equity,
         "exact_pnl": exact_pnl,
     }
 
 
-def _explanation(*, row, flags, rules, start, end, window, period) -> dict:
+def _explanation(*, row, flags, rules, start, end, window, period, undefined) -> dict:
     score_rules = rules["score"]
-    weights = score_rules.get("weights", {})
+    trade_data = bool(row.get("trade_data", True))
+    weights = {k: w for k, w in score_rules.get("weights", {}).items() if trade_data or k not in scoring.TRADE_METRICS}
     total = sum(weights.values()) or 1
     percentiles = {k: db_value(row.get(f"pct_{k}")) for k in weights}
     return {
         "window": {"kind": window, "start": start.isoformat(), "end": end.isoformat(), "period_id": period},
         "score": {"method": score_rules["method"], "metric": score_rules.get("metric"), "weights": weights},
+        # "equity_and_flows": no trade record behind this trader, ranked on the return metrics alone.
+        "basis": "trades" if trade_data else "equity_and_flows",
+        # A record without a single return in the window is "no data", not low coverage.
+        "low_coverage": bool(
+            (row.get("days") or 0) > 0
+            and np.nan_to_num(row.get("coverage"), nan=1.0) < rules["coverage"]["min_coverage"]
+        ),
+        "undefined": undefined,
         "metrics": {k: db_value(row.get(k)) for k in [*FLOAT_METRICS, *EXPLAINED_COUNTS]},
         "percentiles": percentiles,
         "contributions": {k: (None if p is None else 100.0 * weights[k] * p / total) for k, p in percentiles.items()},
@@ -369,7 +415,8 @@ def ranking_run_publish(
     )
     previous_ranks = dict(previous.standings.values_list("trader_id", "rank")) if previous else {}
     standings = []
-    for row, fl in zip(ranked.to_dict("records"), result["flags"], strict=True):
+    undefined = result["undefined"]
+    for index, (row, fl) in enumerate(zip(ranked.to_dict("records"), result["flags"], strict=True)):
         trader_id = int(row["trader_id"])
         rank = None if np.isnan(row["rank"]) else int(row["rank"])
         pnl = result["exact_pnl"].get(trader_id)
@@ -395,6 +442,7 @@ def ranking_run_publish(
                     end=result["end"],
                     window=window,
                     period=period.pk if period else None,
+                    undefined={k: why[index] for k, why in undefined.items() if why[index]},
                 ),
                 **{k: db_value(row[k]) for k in FLOAT_METRICS},
             )

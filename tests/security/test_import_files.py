@@ -75,8 +75,9 @@ def test_a_bad_performance_file_is_refused_whole(tmp_path, performer, line, expe
 
 
 def test_equity_from_dust_to_billions_is_refused_not_a_traceback(tmp_path, performer):
-    """Every value in range, but the day's return (10^23) fits no column: the file is refused with its line."""
-    body = "UID1,2026-01-01,1000,0,,,,\nUID1,2026-01-02,0.00000001,0,,,,\nUID1,2026-01-03,1000000000000000,0,,,,\n"
+    """Every value in range, but the day's return (10^15 on 1 USDT at work; below 1 USDT a step has no return at
+    all) fits no column: the file is refused with its line."""
+    body = "UID1,2026-01-01,1000,0,,,,\nUID1,2026-01-02,1,0,,,,\nUID1,2026-01-03,1000000000000000,0,,,,\n"
     message = _refused("import_performance", write(tmp_path, PERF_HEADER + body))
     assert "line 4: UID1 on 2026-01-03: the day's return or unit value would exceed 1e+12" in message
     assert not DailyEquity.objects.exists()

@@ -34,8 +34,9 @@ def _ratio(value) -> Decimal | None:
 def daily_equity_upsert(*, rows: Iterable[dict], source: str = DailyEquity.Source.EXCHANGE) -> int:
     """Insert or replace (trader, date) rows and recompute each touched trader's returns and unit value.
 
-    Each row: trader_id, date, equity, net_flow (Decimals) and optionally closed_positions, winning_positions,
-    followers, aum. The same rows twice give the same table (idempotent). Returns the number of rows written.
+    Each row: trader_id, date, equity, net_flow (Decimals) and optionally weighted_flow (the flows weighted by their
+    time in the step, when known), closed_positions, winning_positions, followers, aum. The same rows twice give
+    the same table (idempotent). Returns the number of rows written.
     """
     incoming = pd.DataFrame(list(rows))
     if incoming.empty:
@@ -44,14 +45,14 @@ def daily_equity_upsert(*, rows: Iterable[dict], source: str = DailyEquity.Sourc
     existing = pd.DataFrame(
         list(
             DailyEquity.objects.filter(trader_id__in=trader_ids).values(
-                *["trader_id", "date", "equity", "net_flow", *_OPTIONAL, "source"]
+                *["trader_id", "date", "equity", "net_flow", "weighted_flow", *_OPTIONAL, "source"]
             )
         )
     )
     incoming["source"] = source
     merged = pd.concat([existing, incoming], ignore_index=True) if not existing.empty else incoming
     merged = merged.drop_duplicates(["trader_id", "date"], keep="last")
-    for column in _OPTIONAL:
+    for column in [*_OPTIONAL, "weighted_flow"]:
         if column not in merged:
             merged[column] = None
     derived = derive_returns(merged)
@@ -67,6 +68,8 @@ def daily_equity_upsert(*, rows: Iterable[dict], source: str = DailyEquity.Sourc
             date=row.date,
             equity=row.equity,
             net_flow=row.net_flow,
+            weighted_flow=_none_if_nan(row.weighted_flow),
+            step_days=_none_if_nan(row.step_days),
             pnl=row.pnl,
             daily_return=_ratio(row.daily_return),
             unit_value=_ratio(row.unit_value),
@@ -83,9 +86,38 @@ def daily_equity_upsert(*, rows: Iterable[dict], source: str = DailyEquity.Sourc
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["trader", "date"],
-        update_fields=["equity", "net_flow", "pnl", "daily_return", "unit_value", *_OPTIONAL, "source"],
+        update_fields=[
+            "equity",
+            "net_flow",
+            "weighted_flow",
+            "step_days",
+            "pnl",
+            "daily_return",
+            "unit_value",
+            *_OPTIONAL,
+            "source",
+        ],
     )
     return len(incoming)
+
+
+def daily_returns_recompute(*, trader_ids=None) -> int:
+    """Re-derive every stored row's step, return and unit value (after the method changed); values stay as they
+    are. Each trader is rewritten with its own source. Returns the number of rows rewritten."""
+    traders = DailyEquity.objects.values_list("trader_id", flat=True).distinct()
+    if trader_ids is not None:
+        traders = traders.filter(trader_id__in=trader_ids)
+    written = 0
+    for trader_id in traders.order_by("trader_id"):
+        rows = DailyEquity.objects.filter(trader_id=trader_id).values(
+            "trader_id", "date", "equity", "net_flow", "weighted_flow", *_OPTIONAL, "source"
+        )
+        by_source: dict[str, list[dict]] = {}
+        for row in rows:
+            by_source.setdefault(row.pop("source"), []).append(row)
+        for source, batch in by_source.items():
+            written += daily_equity_upsert(rows=batch, source=source)
+    return written
 
 
 def _require_storable(derived: pd.DataFrame) -> None:

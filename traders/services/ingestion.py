@@ -15,8 +15,7 @@ from decimal import Decimal
 import ccxt
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -414,27 +413,30 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _net_flows(*, trader_id: int, days: set[date]) -> dict[date, Decimal]:
-    """{UTC day: money moved in (+) or out (-) that day} over the given days, in one grouped query."""
+def _net_flows(*, trader_id: int, days: set[date]) -> dict[date, tuple[Decimal, Decimal]]:
+    """{UTC day: (money moved in (+) or out (-) that day, the same weighted by the share of the day left after
+    each entry)}: the ledger's timestamps give the flows' times, so the day's return weighs them exactly."""
     if not days:
         return {}
-    totals = (
-        LedgerEntry.objects.filter(
-            account__trader_id=trader_id,
-            kind__in=FLOW_KINDS,
-            timestamp__gte=_day_bounds(min(days))[0],
-            timestamp__lt=_day_bounds(max(days))[1],
-        )
-        .annotate(day=TruncDate("timestamp", tzinfo=UTC))
-        .values("day")
-        .annotate(s=Sum("amount"))
-        .values_list("day", "s")
-    )
-    return {day: total or Decimal(0) for day, total in totals if day in days}
+    entries = LedgerEntry.objects.filter(
+        account__trader_id=trader_id,
+        kind__in=FLOW_KINDS,
+        timestamp__gte=_day_bounds(min(days))[0],
+        timestamp__lt=_day_bounds(max(days))[1],
+    ).values_list("timestamp", "amount")
+    totals: dict[date, tuple[Decimal, Decimal]] = {}
+    for stamp, amount in entries:
+        day = stamp.astimezone(UTC).date()
+        if day not in days:
+            continue
+        left = Decimal((_day_bounds(day)[1] - stamp).total_seconds()) / Decimal(86400)
+        flow, weighted = totals.get(day, (Decimal(0), Decimal(0)))
+        totals[day] = (flow + amount, weighted + (amount * left).quantize(Decimal("1e-8")))
+    return totals
 
 
-def _day_net_flow(*, trader_id: int, day: date) -> Decimal:
-    return _net_flows(trader_id=trader_id, days={day}).get(day, Decimal(0))
+def _day_net_flow(*, trader_id: int, day: date) -> tuple[Decimal, Decimal]:
+    return _net_flows(trader_id=trader_id, days={day}).get(day, (Decimal(0), Decimal(0)))
 
 
 def _day_positions(*, trader_id: int, day: date) -> dict:
@@ -452,14 +454,15 @@ def daily_flows_refresh(*, trader_id: int, dates: Iterable[date]) -> int:
     flows = _net_flows(trader_id=trader_id, days={row.date for row in existing})
     rows = []
     for row in existing:
-        flow = flows.get(row.date, Decimal(0))
-        if flow != row.net_flow:
+        flow, weighted = flows.get(row.date, (Decimal(0), Decimal(0)))
+        if flow != row.net_flow or weighted != row.weighted_flow:
             rows.append(
                 {
                     "trader_id": trader_id,
                     "date": row.date,
                     "equity": row.equity,
                     "net_flow": flow,
+                    "weighted_flow": weighted,
                     "closed_positions": row.closed_positions,
                     "winning_positions": row.winning_positions,
                     "followers": row.followers,
@@ -497,13 +500,15 @@ def balance_snapshot(*, account: ExchangeAccount, exchange: ccxt.Exchange, today
         stream=IngestionCursor.Stream.BALANCE,
         defaults={"since_ms": int(timezone.now().timestamp() * 1000), "last_id": str(equity)},
     )
+    flow, weighted = _day_net_flow(trader_id=account.trader_id, day=day)
     daily_equity_upsert(
         rows=[
             {
                 "trader_id": account.trader_id,
                 "date": day,
                 "equity": equity,
-                "net_flow": _day_net_flow(trader_id=account.trader_id, day=day),
+                "net_flow": flow,
+                "weighted_flow": weighted,
                 **_day_positions(trader_id=account.trader_id, day=day),
             }
         ],

@@ -5,9 +5,34 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from traders.services.performance_import import PerformanceImportError, performance_import
+from leaderboard.services.performance_import import ImportSummary, PerformanceImportError, performance_import
 
 MAX_ERRORS_SHOWN = 100
+MAX_GAPS_SHOWN = 50
+
+
+def import_report(command: BaseCommand, summary: ImportSummary) -> None:
+    """The summary, each trader's missing days and the rules the data cannot meet, on the command's output."""
+    command.stdout.write(
+        command.style.SUCCESS(
+            f"Imported {summary.rows} rows for {summary.traders} traders: {summary.created} new, "
+            f"{summary.changed} changed, {summary.unchanged} unchanged."
+        )
+    )
+    if summary.gaps:
+        command.stdout.write(
+            f"Missing days (a multi-day step becomes one multi-day return): {len(summary.gaps)} of "
+            f"{summary.traders} traders have gaps."
+        )
+        for uid, gaps in list(summary.gaps.items())[:MAX_GAPS_SHOWN]:
+            first = f", first {gaps.first_gap[0]}..{gaps.first_gap[1]}" if gaps.first_gap else ""
+            command.stdout.write(f"  {uid}: {gaps.missing} missing days, longest gap {gaps.longest}{first}")
+        if len(summary.gaps) > MAX_GAPS_SHOWN:
+            command.stdout.write(f"  ... and {len(summary.gaps) - MAX_GAPS_SHOWN} more traders with gaps")
+    for label, messages in summary.rules_fit.items():
+        command.stdout.write(command.style.WARNING(f"Rules that this data cannot meet ({label}):"))
+        for message in messages:
+            command.stdout.write(f"  - {message}")
 
 
 class Command(BaseCommand):
@@ -36,9 +61,4 @@ class Command(BaseCommand):
             more = len(exc.errors) - len(shown)
             detail = "\n".join(shown) + (f"\n... and {more} more" if more > 0 else "")
             raise CommandError(f"{file}: {exc}:\n{detail}") from exc
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Imported {summary.rows} rows for {summary.traders} traders: {summary.created} new, "
-                f"{summary.changed} changed, {summary.unchanged} unchanged."
-            )
-        )
+        import_report(self, summary)
