@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +20,16 @@ def _dev_secret_key() -> str:
 
     path = BASE_DIR / ".dev-secret-key"
     if not path.exists():
-        path.write_text(get_random_secret_key())
+        # Written aside, then linked in place: processes starting at once (parallel test workers, a Celery worker
+        # beside runserver) all end up with the first key written, never a half-written file or a key of their own.
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        draft.write_text(get_random_secret_key())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -259,7 +269,10 @@ LOGGING = {
     },
 }
 
-# Where the real public data of the shared folder lives (tests and demo read it, never copy it).
+# Real public data. The small files whose licences allow it ship in the repo (data/, each with its source and licence
+# in data/README.md): the demo and the tests need nothing else. The larger shared folder (optional) is read in place,
+# never copied: the demo prefers it, and the tests that need it skip, saying so, when it is absent.
+SNAPSHOT_DATA_DIR = BASE_DIR / "data"
 SHARED_DATA_DIR = Path(env.str("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
 
 # Abuse limits per client IP (password resets also per email address), counted in the cache (Redis in production):
