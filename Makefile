@@ -22,8 +22,11 @@ demo: install
 run: demo
 	$(BIN)/python manage.py runserver $(HOST)
 
+# Parallel workers (pytest-xdist; each its own test database and Redis key prefix); PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO

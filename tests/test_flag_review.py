@@ -13,7 +13,6 @@ from decimal import Decimal
 import numpy as np
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -29,6 +28,7 @@ from leaderboard.selectors import flag_clearances_in_force
 from leaderboard.services.equity import daily_equity_upsert
 from leaderboard.services.flag_review import flag_review_record
 from leaderboard.services.ranking import ranking_run_publish
+from tests.cache_support import cache_clear
 from tests.payouts_helpers import period_of, phase2, sh
 
 pytestmark = pytest.mark.django_db
@@ -255,7 +255,7 @@ def test_next_run_makes_the_trader_eligible_with_the_flag_still_visible(client, 
         payout_batch_calculate(period=period_of(campaign, K.LEADERBOARD, 1), actor=SYSTEM)
 
     # The trader's page: the flag is listed as cleared by an operator, with the review's time in Shanghai time.
-    cache.clear()
+    cache_clear()
     html = client.get(f"/traders/TINY/?campaign={campaign.slug}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     why = html[html.index('id="why"') : html.index('id="rank-history"')]
     assert "flag cleared by operator" in why and "High return on a very small account" in why

@@ -22,6 +22,7 @@ from leaderboard.services.ranking import RankingError, period_days, ranking_run_
 from leaderboard.tasks import rank_all
 from regime.models import MarketSeries, Observation
 from regime.selectors import BTC_CODE
+from tests.cache_support import cache_clear
 
 pytestmark = pytest.mark.django_db
 
@@ -254,11 +255,9 @@ def test_rank_command_and_task(phase2, field, capsys):
 
 def test_profile_explains_the_score_row_by_row(client, phase2, field, btc):
     """'Why am I fifth?': the profile lists value, percentile, weight and points per metric; the points add up."""
-    from django.core.cache import cache
-
     from leaderboard.explanation import score_breakdown
 
-    cache.clear()
+    cache_clear()
     period = _first_period(phase2)[0]
     run = ranking_run_publish(campaign=phase2, window=RankingRun.Window.PERIOD, period=period, now=NOW)
     strong = Standing.objects.get(run=run, trader=field["strong"])

@@ -127,6 +127,10 @@ def _next_database(url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database + 1}"))
 
 
+# A parallel test run (pytest-xdist) shares these Redis databases between its worker processes: each keeps its cache
+# keys and its broker keys (so its queues and control channel) under a prefix of its own, and so do the Celery workers
+# and commands its tests start, which inherit PYTEST_XDIST_WORKER. (Each gets its own PostgreSQL test database.)
+TEST_WORKER = env.str("PYTEST_XDIST_WORKER", default="")
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (_next_database(REDIS_URL) if REDIS_URL else "")
 if REDIS_CACHE_URL and env.str("CELERY_BROKER_URL", default=REDIS_URL) == REDIS_CACHE_URL:
     from django.core.exceptions import ImproperlyConfigured
@@ -143,7 +147,7 @@ if REDIS_CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="starboard"),
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="starboard") + (f"-{TEST_WORKER}" if TEST_WORKER else ""),
             "TIMEOUT": 3600,
             "OPTIONS": {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT, "socket_timeout": CACHE_SOCKET_TIMEOUT},
         }
@@ -361,8 +365,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # the redelivery time). A sweep takes milliseconds, and two at once still restore each message once.
     "unacked_mutex_expire": 30,
 }
-if env.str("CELERY_BROKER_KEY_PREFIX", default=""):  # several deployments (or test runs) in one Redis database
-    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.str("CELERY_BROKER_KEY_PREFIX")
+# Several deployments (or test runs, or parallel test workers) in one Redis database.
+CELERY_BROKER_KEY_PREFIX = env.str("CELERY_BROKER_KEY_PREFIX", default="") + (f"{TEST_WORKER}:" if TEST_WORKER else "")
+if CELERY_BROKER_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = CELERY_BROKER_KEY_PREFIX
 # Celery's documentation asks for the same value on the result backend and the app.
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_VISIBILITY_TIMEOUT = CELERY_BROKER_VISIBILITY_TIMEOUT
