@@ -12,6 +12,7 @@ from campaigns.services.audit import SYSTEM
 from campaigns.services.payouts import payout_batch_calculate
 from campaigns.services.periods import reward_periods_ensure
 from leaderboard.models import LeadTrader
+from tests.factories import EnrollmentFactory, LeadTraderFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 STAFF_PASSWORD = "desk-pw-for-tests-only"
@@ -37,11 +38,11 @@ def pool_of(campaign: Campaign, kind: str) -> RewardPool:
 
 
 def trader(name: str, *, campaign: Campaign | None = None, status: str = Enrollment.Status.APPROVED) -> LeadTrader:
-    t = LeadTrader.objects.create(
-        display_name=name, exchange_uid=f"UID-{name}", email=f"{name.lower()}@example.com", status="active"
+    t = LeadTraderFactory(
+        display_name=name, exchange_uid=f"UID-{name}", email=f"{name.lower()}@example.com", active=True
     )
     if campaign is not None:
-        Enrollment.objects.create(campaign=campaign, trader=t, status=status, submitted_at=campaign.starts_at)
+        EnrollmentFactory(campaign=campaign, trader=t, status=status)
     return t
 
 

@@ -29,6 +29,7 @@ from leaderboard.services.equity import daily_equity_upsert
 from leaderboard.services.flag_review import flag_review_record
 from leaderboard.services.ranking import ranking_run_publish
 from tests.cache_support import cache_clear
+from tests.factories import LeadTraderFactory
 from tests.payouts_helpers import period_of, phase2, sh
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +42,7 @@ DAYS = 28  # to 2026-02-28
 
 
 def _trader(uid: str, returns, *, capital: float) -> LeadTrader:
-    trader = LeadTrader.objects.create(
-        display_name=uid, exchange_uid=uid, email=f"{uid.lower()}@test.local", status=LeadTrader.Status.ACTIVE
-    )
+    trader = LeadTraderFactory(display_name=uid, exchange_uid=uid, active=True)
     level, rows = capital, []
     for t, r in enumerate(returns):
         level = float(level * (1 + r)) if t else level
@@ -366,6 +365,8 @@ hostile = st.one_of(
 
 def _expected_reason(raw: str) -> str | None:
     """What the review stores for this input, or None when it must be refused (written from the rules, not code)."""
+    if any((c < " " and c not in "\t\n\r") or c == "\x7f" for c in raw):
+        return None  # a C0 control anywhere in the request, even where the form would strip it: the request guard's 400
     text = unicodedata.normalize("NFC", raw.strip()).strip()
     if not text or len(text) > 2000:
         return None

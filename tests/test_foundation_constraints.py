@@ -11,12 +11,13 @@ from campaigns.demo import seed_campaigns
 from campaigns.models import Enrollment, Payout, PayoutBatch, RewardPool
 from campaigns.services.periods import reward_periods_ensure
 from leaderboard.models import DailyEquity, ExchangeAccount, Fill, LeadTrader
+from tests.factories import LeadTraderFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _trader(uid="U1", email=None):
-    return LeadTrader.objects.create(display_name=uid, exchange_uid=uid, email=email or f"{uid}@example.com")
+    return LeadTraderFactory(exchange_uid=uid, **({"email": email} if email else {}))
 
 
 def _refused(fn):

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.models import DailyEquity, LeadTrader
+from leaderboard.models import DailyEquity
 from leaderboard.services.equity import daily_equity_upsert
 from leaderboard.unit_value import derive_returns
+from tests.factories import LeadTraderFactory
 
 D = Decimal
 
@@ -59,7 +60,7 @@ def test_unit_value_compounds_the_returns_and_pnl_is_exact(days):
 
 @pytest.mark.django_db
 def test_upsert_is_idempotent_and_recomputes_after_a_late_correction():
-    trader = LeadTrader.objects.create(display_name="A", exchange_uid="A1", email="a@example.com")
+    trader = LeadTraderFactory()
     rows = _rows(trader.id, [("1000", "0"), ("1100", "0"), ("1210", "0")])
     daily_equity_upsert(rows=rows)
     first = list(DailyEquity.objects.values_list("date", "pnl", "unit_value"))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from leaderboard.models import DailyEquity, LeadTrader
 from leaderboard.performance_import import parse_performance_csv
+from tests.factories import LeadTraderFactory
 
 HEADER = "exchange_uid,date,equity,net_flow,closed_positions,winning_positions,followers,aum\n"
 GOOD = HEADER + (
@@ -23,7 +24,7 @@ GOOD = HEADER + (
 @pytest.fixture
 def traders(db):
     for uid in ("UID1", "UID2"):
-        LeadTrader.objects.create(display_name=uid, exchange_uid=uid, email=f"{uid}@example.com", status="active")
+        LeadTraderFactory(display_name=uid, exchange_uid=uid, active=True)
 
 
 def write(tmp_path, text, name="perf.csv"):

@@ -16,12 +16,12 @@ from leaderboard.models import (
     ExchangeAccount,
     Fill,
     IngestionCursor,
-    LeadTrader,
     LedgerEntry,
 )
 from leaderboard.replay import HttpError, replay_attach
 from leaderboard.services.accounts import exchange_account_create
 from leaderboard.services.ingestion import STREAMS, account_ingest, fills_upsert, ms_to_datetime
+from tests.factories import LeadTraderFactory
 
 CASSETTE = json.loads((Path(__file__).parent / "fixtures" / "exchange" / "gate.json").read_text())
 TRADES = "/futures/usdt/my_trades_timerange"
@@ -37,9 +37,7 @@ def _lookback(settings):
 
 @pytest.fixture
 def account(db) -> ExchangeAccount:
-    trader = LeadTrader.objects.create(
-        display_name="Recorded", exchange_uid="10406147", email="rec@example.com", status="active"
-    )
+    trader = LeadTraderFactory(display_name="Recorded", exchange_uid="10406147", active=True)
     return exchange_account_create(trader=trader, exchange_id="gate", api_key="read-key", api_secret="read-secret")
 
 

@@ -15,7 +15,7 @@ from campaigns.demo import seed_campaigns
 from campaigns.models import Campaign, Enrollment, RewardPool
 from campaigns.services.periods import reward_periods_ensure
 from leaderboard import selectors
-from leaderboard.models import DailyEquity, LeadTrader, RankingRun, Standing
+from leaderboard.models import DailyEquity, RankingRun, Standing
 from leaderboard.scoring import RulesError
 from leaderboard.services.equity import daily_equity_upsert
 from leaderboard.services.ranking import RankingError, period_days, ranking_run_publish
@@ -23,6 +23,7 @@ from leaderboard.tasks import rank_all
 from regime.models import MarketSeries, Observation
 from regime.selectors import BTC_CODE
 from tests.cache_support import cache_clear
+from tests.factories import LeadTraderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +48,7 @@ API_FIELDS = [
 
 
 def _trader(uid, returns, *, capital=10_000.0, flows=None, closed=3, wins=2):
-    trader = LeadTrader.objects.create(
-        display_name=uid, exchange_uid=uid, email=f"{uid.lower()}@test.local", status=LeadTrader.Status.ACTIVE
-    )
+    trader = LeadTraderFactory(display_name=uid, exchange_uid=uid, active=True)
     level, rows = capital, []
     flows = flows or {}
     for t, r in enumerate(returns):

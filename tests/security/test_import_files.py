@@ -20,8 +20,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from campaigns.models import AuditEvent, Post
-from leaderboard.models import DailyEquity, LeadTrader
+from leaderboard.models import DailyEquity
 from regime.models import MarketSeries, Observation
+from tests.factories import LeadTraderFactory
 from tests.payouts_helpers import phase2, trader
 from tests.security.support import POSTS_HEADER, write
 from tests.test_posts_originality import EN
@@ -44,7 +45,7 @@ def _refused(command: str, path: str, *args) -> str:
 
 @pytest.fixture
 def performer():
-    return LeadTrader.objects.create(display_name="P", exchange_uid="UID1", email="p@example.com", status="active")
+    return LeadTraderFactory(exchange_uid="UID1", active=True)
 
 
 @pytest.mark.parametrize(
