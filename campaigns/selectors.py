@@ -1,9 +1,11 @@
 """Read queries about campaigns, for views, the API and commands."""
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign, Enrollment, Post
+from campaigns.models import Campaign, Enrollment, Post, RewardPool
 
 # An enrolment that lets the trader submit posts (a withdrawn or rejected one does not).
 POSTING_STATUSES = (Enrollment.Status.PENDING, Enrollment.Status.APPROVED)
@@ -42,9 +44,11 @@ def post_list_for_trader(*, trader) -> QuerySet:
     return Post.objects.filter(trader=trader).select_related("campaign").order_by("-published_at", "id")
 
 
-def leaderboard_pool(*, campaign: Campaign | None = None, pools: list | None = None):
+def leaderboard_pool(*, campaign: Campaign | None = None, pools: Iterable[RewardPool] | None = None):
     """The campaign's active leaderboard pool (the first by id), or None. A page that already holds the campaign's
     active pools (by id) passes them and costs no query."""
     if pools is None:
+        if campaign is None:
+            raise TypeError("leaderboard_pool needs the campaign or its active pools")
         pools = campaign.pools.filter(is_active=True).order_by("id")
     return next((pool for pool in pools if pool.kind == pool.Kind.LEADERBOARD), None)

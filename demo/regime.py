@@ -2,10 +2,11 @@
 
 Where the data comes from, in order:
 1. Online: real BTC/USDT daily candles through ccxt (short timeout, any error falls through).
-2. The real public snapshots in settings.SHARED_DATA_DIR when that folder exists (FRED series, MU and SNDK daily
-   bars, BTC daily candles), read in place, never copied into the repo; each series is named after its source.
-3. Otherwise a seeded simulated set of series; the series and every reading built on them are flagged simulated,
-   and every page says so.
+2. Per series, the real public snapshot: in settings.SHARED_DATA_DIR when that folder has it (FRED series, MU and
+   SNDK daily bars, BTC daily candles; read in place, never copied), else in the repo's own data/ (the FRED series
+   in the public domain: DGS10, M2SL, BOGMBASE; data/README.md). Each series is named after its source.
+3. Any input series still missing is a seeded simulation; the series and every reading built on it are flagged
+   simulated, and every page says so. A clone alone has real FRED series and simulated BTC, MU, SNDK and credit.
 A real series that ends too early (the snapshots end in 2025/2026) is continued to yesterday by a seeded simulated
 continuation (demo.regime_simulation): the series is flagged simulated and its name says after which date its values are
 simulated; readings from the first simulated value on are flagged simulated, earlier ones stay real.
@@ -40,7 +41,7 @@ DEMO_SEED = 20260126
 READING_DAYS = 730
 CCXT_TIMEOUT_MS = 3_000
 
-# (file in SHARED_DATA_DIR, code, name, unit)
+# (file in SHARED_DATA_DIR or data/, code, name, unit)
 SHARED_SERIES = [
     ("fred_DGS10.csv", "DGS10", "10-year Treasury yield (FRED DGS10, shared snapshot)", "%"),
     ("fred_M2SL.csv", "M2SL", "M2 money stock, SA (FRED M2SL, shared snapshot)", "USD bn"),
@@ -80,6 +81,14 @@ def _fred_from_web() -> bool:
     except (OSError, SeriesFileError):
         return False
     return True
+
+
+def _data_file(folder: Path, filename: str) -> Path | None:
+    """The shared folder's copy of a snapshot, else the one shipped in the repo, else None."""
+    for base in (folder, Path(settings.SNAPSHOT_DATA_DIR)):
+        if (base / filename).is_file():
+            return base / filename
+    return None
 
 
 def _dec(text: str) -> Decimal:
@@ -207,8 +216,9 @@ def _continue_stored(code: str, end: date) -> date | None:
     )
 
 
-def _simulated(end: date, skip: set[str] = frozenset()) -> None:
-    """A seeded, clearly flagged simulated set of inputs ending `end` (used only without real data)."""
+def _simulated(end: date, skip: set[str] = frozenset()) -> list[str]:
+    """A seeded, clearly flagged simulated series ending `end` for each input not in `skip` (those without real
+    data); returns their codes."""
     rng = np.random.default_rng(DEMO_SEED)
     days = 4 * 365
     dates = [end - timedelta(days=days - 1 - i) for i in range(days)]
@@ -237,9 +247,11 @@ def _simulated(end: date, skip: set[str] = frozenset()) -> None:
         ("M2SL", "M2 (SIMULATED)", "USD bn", months, m2),
         ("BOGMBASE", "Monetary base (SIMULATED)", "USD bn", months, base),
     ]
+    written = []
     for code, name, unit, when, values in plan:
         if code in skip:
             continue
+        written.append(code)
         series = series_ensure(
             code=code,
             name=name,
@@ -250,6 +262,7 @@ def _simulated(end: date, skip: set[str] = frozenset()) -> None:
         )
         rows = [Row(d, Decimal(repr(float(v))).quantize(PLACES)) for d, v in zip(when, values, strict=True)]
         observations_upsert(series=series, rows=rows)
+    return written
 
 
 def _readings_flag(*, fully_simulated: bool, simulated_from: date | None) -> Q:
@@ -274,26 +287,28 @@ def seed_regime(
     fred_live = online and _fred_from_web()
     if fred_live:
         notes.append("FRED series downloaded")
-    if folder.exists():
-        if not btc_live:
-            rows, name = _btc_rows(folder, closes_after=True)
-            continued[BTC_CODE] = _store_series(
-                code=BTC_CODE, name=name, unit="USDT", source=MarketSeries.Source.IMPORT, rows=rows, end=end
+    real = ({BTC_CODE} if btc_live else set()) | (set(FRED_CODES) if fred_live else set())
+    if not btc_live and (folder / BTC_CANDLES_FILE).is_file() and (folder / BTC_CLOSES_FILE).is_file():
+        rows, name = _btc_rows(folder, closes_after=True)
+        continued[BTC_CODE] = _store_series(
+            code=BTC_CODE, name=name, unit="USDT", source=MarketSeries.Source.IMPORT, rows=rows, end=end
+        )
+        real.add(BTC_CODE)
+        notes.append("BTC from the shared snapshot")
+    read: dict[Path, list[str]] = {}
+    for filename, code, name, unit in SHARED_SERIES:
+        path = None if code in real else _data_file(folder, filename)
+        if path is not None:
+            source = MarketSeries.Source.FRED if filename.startswith("fred_") else MarketSeries.Source.IMPORT
+            continued[code] = _store_series(
+                code=code, name=name, unit=unit, source=source, rows=_file_rows(path), end=end
             )
-            notes.append("BTC from the shared snapshot")
-        for filename, code, name, unit in SHARED_SERIES:
-            if fred_live and filename.startswith("fred_"):
-                continue
-            if (folder / filename).exists():
-                source = MarketSeries.Source.FRED if filename.startswith("fred_") else MarketSeries.Source.IMPORT
-                continued[code] = _store_series(
-                    code=code, name=name, unit=unit, source=source, rows=_file_rows(folder / filename), end=end
-                )
-        notes.append(f"macro/equity series from {folder}")
-    else:
-        live = ({BTC_CODE} if btc_live else set()) | (set(FRED_CODES) if fred_live else set())
-        _simulated(end=end, skip=live)
-        notes.append("SIMULATED series where no real source answered")
+            real.add(code)
+            read.setdefault(path.parent, []).append(code)
+    notes += [f"{', '.join(codes)} from {where}" for where, codes in read.items()]
+    simulated = _simulated(end=end, skip=real)
+    if simulated:
+        notes.append("SIMULATED where no real source answered: " + ", ".join(simulated))
     for code in ([BTC_CODE] if btc_live else []) + (FRED_CODES if fred_live else []):
         continued[code] = _continue_stored(code, end)
     starts = {code: day for code, day in continued.items() if day is not None and code in INPUT_CODES}

@@ -48,8 +48,16 @@ def _missing(marker: str) -> str | None:
     return None
 
 
+# Tests that share an expensive fixture run on one parallel worker (pytest-xdist --dist loadgroup), which builds it
+# once: the real Celery worker process, the whole demo seed.
+SHARED_FIXTURE_GROUPS = {"celery_worker_process": "celery-worker", "seeded": "seed-demo"}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        for fixture, group in SHARED_FIXTURE_GROUPS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(group))
         for marker in ("postgres", "redis", "celery_worker", "browser"):
             if item.get_closest_marker(marker) is None:
                 continue
@@ -67,11 +75,21 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def snapshot_data() -> Path:
+    """The small real files shipped in the repo's data/ (sources and licences in data/README.md): always there."""
+    return Path(settings.SNAPSHOT_DATA_DIR)
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real public data folder (settings.SHARED_DATA_DIR), read in place; tests that need it skip without it."""
+    """The larger real public data folder (settings.SHARED_DATA_DIR), read in place. Its licences keep it out of the
+    repo, so a clone alone skips the tests that need it, saying why; in CI (which has it) its absence fails them."""
     path = Path(settings.SHARED_DATA_DIR)
-    if not path.exists():
-        pytest.skip(f"shared data not found at {path}")
+    if not path.is_dir():
+        reason = f"needs the real shared data folder (not redistributable, not in the repo): SHARED_DATA_DIR={path}"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
     return path
 
 
@@ -128,6 +146,9 @@ def celery_worker_running(*, env: dict, args: list[str], log_name: str, control_
     from config.celery import app
 
     pinger = control_app or app
+    if settings.TEST_WORKER:  # parallel test workers: each its own log and worker name
+        log_name = f"{settings.TEST_WORKER}-{log_name}"
+        args = [a.replace("@", f"-{settings.TEST_WORKER}@", 1) if a.startswith("--hostname=") else a for a in args]
     log_path = (ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS) / log_name
     log = open(log_path, "w")  # noqa: SIM115 - closed in the teardown below
     worker = subprocess.Popen(

@@ -12,6 +12,7 @@ from core.services.audit import SYSTEM
 from demo.campaigns import seed_campaigns
 from rewards.models import PayoutBatch
 from rewards.services.payouts import payout_batch_calculate
+from tests.factories import EnrollmentFactory, LeadTraderFactory
 from traders.models import LeadTrader
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -38,11 +39,11 @@ def pool_of(campaign: Campaign, kind: str) -> RewardPool:
 
 
 def trader(name: str, *, campaign: Campaign | None = None, status: str = Enrollment.Status.APPROVED) -> LeadTrader:
-    t = LeadTrader.objects.create(
-        display_name=name, exchange_uid=f"UID-{name}", email=f"{name.lower()}@example.com", status="active"
+    t = LeadTraderFactory(
+        display_name=name, exchange_uid=f"UID-{name}", email=f"{name.lower()}@example.com", active=True
     )
     if campaign is not None:
-        Enrollment.objects.create(campaign=campaign, trader=t, status=status, submitted_at=campaign.starts_at)
+        EnrollmentFactory(campaign=campaign, trader=t, status=status)
     return t
 
 

@@ -4,10 +4,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 
 from campaigns.models import Campaign
 from demo.campaigns import QUESTIONNAIRE
+from tests.cache_support import cache_clear
 from traders.models import LeadTrader
 from traders.services.registration import trader_register
 
@@ -78,6 +78,6 @@ def fast_signup(settings):
     """Cheap password hashing and an empty rate-limit cache, so tests measure our code, not PBKDF2."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    cache.clear()
+    cache_clear()
     yield settings
-    cache.clear()
+    cache_clear()

@@ -13,7 +13,6 @@ from decimal import Decimal
 import numpy as np
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -28,6 +27,8 @@ from leaderboard.selectors import flag_clearances_in_force
 from leaderboard.services.flag_review import flag_review_record
 from leaderboard.services.ranking import ranking_run_publish
 from rewards.services.payouts import payout_batch_approve, payout_batch_calculate
+from tests.cache_support import cache_clear
+from tests.factories import LeadTraderFactory
 from tests.payouts_helpers import period_of, phase2, sh
 from traders.models import DailyEquity, LeadTrader
 from traders.services.equity import daily_equity_upsert
@@ -43,9 +44,7 @@ DAYS = 28  # to 2026-02-28
 
 
 def _trader(uid: str, returns, *, capital: float) -> LeadTrader:
-    trader = LeadTrader.objects.create(
-        display_name=uid, exchange_uid=uid, email=f"{uid.lower()}@test.local", status=LeadTrader.Status.ACTIVE
-    )
+    trader = LeadTraderFactory(display_name=uid, exchange_uid=uid, active=True)
     level, rows = capital, []
     for t, r in enumerate(returns):
         level = float(level * (1 + r)) if t else level
@@ -257,7 +256,7 @@ def test_next_run_makes_the_trader_eligible_with_the_flag_still_visible(client, 
         payout_batch_calculate(period=period_of(campaign, K.LEADERBOARD, 1), actor=SYSTEM)
 
     # The trader's page: the flag is listed as cleared by an operator, with the review's time in Shanghai time.
-    cache.clear()
+    cache_clear()
     html = client.get(f"/traders/TINY/?campaign={campaign.slug}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     why = html[html.index('id="why"') : html.index('id="rank-history"')]
     assert "flag cleared by operator" in why and "High return on a very small account" in why

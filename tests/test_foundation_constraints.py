@@ -11,13 +11,14 @@ from campaigns.models import Enrollment, RewardPool
 from campaigns.services.periods import reward_periods_ensure
 from demo.campaigns import seed_campaigns
 from rewards.models import Payout, PayoutBatch
+from tests.factories import LeadTraderFactory
 from traders.models import DailyEquity, ExchangeAccount, Fill, LeadTrader
 
 pytestmark = pytest.mark.django_db
 
 
 def _trader(uid="U1", email=None):
-    return LeadTrader.objects.create(display_name=uid, exchange_uid=uid, email=email or f"{uid}@example.com")
+    return LeadTraderFactory(exchange_uid=uid, **({"email": email} if email else {}))
 
 
 def _refused(fn):

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from traders.models import DailyEquity, LeadTrader
+from tests.factories import LeadTraderFactory
+from traders.models import DailyEquity
 from traders.services.equity import daily_equity_upsert
 from traders.unit_value import derive_returns
 
@@ -70,7 +71,7 @@ def test_unit_value_compounds_the_returns_and_pnl_is_exact(days):
 
 @pytest.mark.django_db
 def test_upsert_is_idempotent_and_recomputes_after_a_late_correction():
-    trader = LeadTrader.objects.create(display_name="A", exchange_uid="A1", email="a@example.com")
+    trader = LeadTraderFactory()
     rows = _rows(trader.id, [("1000", "0"), ("1100", "0"), ("1210", "0")])
     daily_equity_upsert(rows=rows)
     first = list(DailyEquity.objects.values_list("date", "pnl", "unit_value"))

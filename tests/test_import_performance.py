@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.factories import LeadTraderFactory
 from traders.models import DailyEquity, LeadTrader
 from traders.performance_import import parse_performance_csv
 
@@ -23,7 +24,7 @@ GOOD = HEADER + (
 @pytest.fixture
 def traders(db):
     for uid in ("UID1", "UID2"):
-        LeadTrader.objects.create(display_name=uid, exchange_uid=uid, email=f"{uid}@example.com", status="active")
+        LeadTraderFactory(display_name=uid, exchange_uid=uid, active=True)
 
 
 def write(tmp_path, text, name="perf.csv"):

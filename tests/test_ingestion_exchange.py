@@ -9,8 +9,9 @@ import ccxt
 import pytest
 
 from core.models import AuditEvent
+from tests.factories import LeadTraderFactory
 from traders.exchange import AccountLock, SharedRateLimiter, exchange_build
-from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
+from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LedgerEntry
 from traders.replay import HttpError, replay_attach
 from traders.services.accounts import exchange_account_create
 from traders.services.ingestion import STREAMS, account_ingest, fills_upsert, ms_to_datetime
@@ -29,9 +30,7 @@ def _lookback(settings):
 
 @pytest.fixture
 def account(db) -> ExchangeAccount:
-    trader = LeadTrader.objects.create(
-        display_name="Recorded", exchange_uid="10406147", email="rec@example.com", status="active"
-    )
+    trader = LeadTraderFactory(display_name="Recorded", exchange_uid="10406147", active=True)
     return exchange_account_create(trader=trader, exchange_id="gate", api_key="read-key", api_secret="read-secret")
 
 

@@ -16,7 +16,8 @@ from celery.exceptions import Retry
 from celery.signals import task_prerun
 from django.core.management import CommandError, call_command
 
-from traders.models import ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
+from tests.factories import ExchangeAccountFactory, LeadTraderFactory
+from traders.models import ExchangeAccount, Fill, IngestionCursor, LedgerEntry
 from traders.services.accounts import exchange_account_create
 from traders.tasks import ingest_account, ingest_dispatch
 
@@ -33,10 +34,10 @@ def _replay(settings):
 
 
 def make_account(uid: str, exchange_id: str = "replay:gate", credentials: bool = True) -> ExchangeAccount:
-    trader = LeadTrader.objects.create(display_name=uid, exchange_uid=uid, email=f"{uid}@example.com", status="active")
+    trader = LeadTraderFactory(display_name=uid, exchange_uid=uid, active=True)
     if credentials:
         return exchange_account_create(trader=trader, exchange_id=exchange_id, api_key="k-" + uid, api_secret="s")
-    return ExchangeAccount.objects.create(trader=trader, exchange_id=exchange_id)
+    return ExchangeAccountFactory(trader=trader, exchange_id=exchange_id)
 
 
 def cassette_dir_with_error(tmp_path, url: str, status: int, body: dict) -> Path:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from leaderboard.models import RankingRun, Standing
 from leaderboard.services.ranking import ranking_run_publish
+from tests.cache_support import cache_keys
 from tests.pages_data import build_board, publish_new_run, publish_standings
 from tests.test_pages_views import CACHE_DOWN, _clear_cache  # noqa: F401 (autouse: empty caches around each test)
 from tests.test_ranking import NOW, btc, field, phase2  # noqa: F401 (fixtures: a campaign the service can rank)
@@ -137,13 +138,10 @@ def test_featured_entry_lasts_only_until_the_next_campaign_boundary():
 
 @pytest.mark.redis
 def test_version_entry_in_redis_follows_publishes(client, settings):
-    import redis
-
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     board = build_board(traders=10)
     client.get("/leaderboard/?window=7d")
-    server = redis.Redis.from_url(settings.REDIS_CACHE_URL)
-    assert server.keys("*pages:board-state:*:7d")
+    assert cache_keys("*pages:board-state:*:7d")
     run = publish_new_run(campaign=board["campaign"], window="7d", traders=board["traders"])
     assert cache.get(board_state_key(slug=None, window="7d"))[0][1] == run.pk
     assert _etag_run(client.get("/leaderboard/?window=7d")) == run.pk

@@ -1,10 +1,10 @@
 """Post text a trader pasted is sanitised (nh3) on every public page that shows it."""
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from campaigns.models import Post
+from tests.cache_support import cache_clear
 from tests.pages_data import build_board
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ HOSTILE = (
 
 @pytest.fixture
 def hostile_post():
-    cache.clear()
+    cache_clear()
     board = build_board(traders=6)
     trader = board["traders"][0]
     post = Post.objects.create(

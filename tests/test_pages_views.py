@@ -4,11 +4,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
 from leaderboard.models import RankingRun, Standing
+from tests.cache_support import cache_clear, cache_keys
 from tests.pages_data import build_board, publish_new_run
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +19,9 @@ def _clear_cache():
     from web.views_board import local_cache_clear
 
     local_cache_clear()
-    cache.clear()
+    cache_clear()
     yield
-    cache.clear()
+    cache_clear()
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_query_counts_do_not_grow_with_traders(client, django_assert_max_num_que
     board = build_board(traders=30)
     with django_assert_max_num_queries(8):
         assert client.get("/leaderboard/?window=30d").status_code == 200
-    cache.clear()
+    cache_clear()
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(10):
@@ -224,16 +224,14 @@ def test_pages_render_when_the_cache_is_down(client):
 @pytest.mark.redis
 def test_versioned_cache_in_redis(client, board, settings):
     """With REDIS_URL set the page cache is Redis; its key carries the latest run id, so a publish replaces it."""
-    import redis
-
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     client.get("/leaderboard/?window=7d")
     run = board["runs"]["7d"]
-    keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_CACHE_URL).keys("*pages:leaderboard*")]
+    keys = cache_keys("*pages:leaderboard*")
     assert any(f"pages:leaderboard:v{run.pk}." in key for key in keys)
     newer = publish_new_run(campaign=board["campaign"], window="7d", traders=board["traders"])
     client.get("/leaderboard/?window=7d")
-    keys = [k.decode() for k in redis.Redis.from_url(settings.REDIS_CACHE_URL).keys("*pages:leaderboard*")]
+    keys = cache_keys("*pages:leaderboard*")
     assert any(f"pages:leaderboard:v{newer.pk}." in key for key in keys)
 
 

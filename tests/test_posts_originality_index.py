@@ -224,7 +224,9 @@ def test_a_rules_change_is_a_new_scheme_and_a_recheck_uses_it():
 
 
 @pytest.mark.django_db
-def test_the_migration_signs_existing_posts_under_every_campaigns_scheme():
+def test_posts_left_unsigned_by_the_migration_are_signed_by_the_first_check():
+    """Migration 0006 drops the signatures an earlier 0004 wrote and imports no live code to sign again: the first
+    originality check signs the earlier posts it finds unsigned, under the campaign's scheme, once."""
     from importlib import import_module
 
     from django.apps import apps
@@ -234,16 +236,17 @@ def test_the_migration_signs_existing_posts_under_every_campaigns_scheme():
     alice = trader("Alice", campaign=campaign)
     original = Post.objects.create(campaign=campaign, trader=alice, url="https://x.com/1", text=EN, published_at=T0)
     Post.objects.create(campaign=campaign, trader=alice, url="https://x.com/2", text="!!!", published_at=T0)
+    post_signatures_backfill(rules=campaign.content_rules, posts=[(original.pk, EN, T0)])
 
-    migration.sign_existing_posts(apps, None)
+    migration.drop_signatures(apps, None)
+    assert not PostSignature.objects.exists() and not PostBand.objects.exists()
 
-    name = scheme(campaign.content_rules)
-    assert PostSignature.objects.filter(scheme=name).count() == 2  # the one without shingles too, empty
-    assert PostSignature.objects.get(post__url="https://x.com/2").hashvalues in (b"", memoryview(b""))
-    assert set(PostBand.objects.filter(scheme=name).values_list("post", flat=True)) == {original.pk}
-    # A submission right after finds the copy through the stored keys, signing nothing more.
     bob = trader("Bob", campaign=campaign)
     copy = post_submit(
         campaign=campaign, trader=bob, url="https://x.com/3", text=EN + " ok", published_at=T0 + timedelta(1)
     )
-    assert copy.duplicate_of == original and PostSignature.objects.count() == 3
+    name = scheme(campaign.content_rules)
+    assert copy.duplicate_of == original
+    assert PostSignature.objects.filter(scheme=name).count() == 3  # the one without shingles too, empty
+    assert PostSignature.objects.get(post__url="https://x.com/2").hashvalues in (b"", memoryview(b""))
+    assert set(PostBand.objects.filter(scheme=name).values_list("post", flat=True)) == {original.pk, copy.pk}

@@ -21,7 +21,9 @@ from leaderboard.services.ranking import RankingError, period_days, ranking_run_
 from leaderboard.tasks import rank_all
 from regime.models import MarketSeries, Observation
 from regime.selectors import BTC_CODE
-from traders.models import DailyEquity, LeadTrader
+from tests.cache_support import cache_clear
+from tests.factories import LeadTraderFactory
+from traders.models import DailyEquity
 from traders.services.equity import daily_equity_upsert
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +49,7 @@ API_FIELDS = [
 
 
 def _trader(uid, returns, *, capital=10_000.0, flows=None, closed=3, wins=2):
-    trader = LeadTrader.objects.create(
-        display_name=uid, exchange_uid=uid, email=f"{uid.lower()}@test.local", status=LeadTrader.Status.ACTIVE
-    )
+    trader = LeadTraderFactory(display_name=uid, exchange_uid=uid, active=True)
     level, rows = capital, []
     flows = flows or {}
     for t, r in enumerate(returns):
@@ -255,11 +255,9 @@ def test_rank_command_and_task(phase2, field, capsys):
 
 def test_profile_explains_the_score_row_by_row(client, phase2, field, btc):
     """'Why am I fifth?': the profile lists value, percentile, weight and points per metric; the points add up."""
-    from django.core.cache import cache
-
     from leaderboard.explanation import score_breakdown
 
-    cache.clear()
+    cache_clear()
     period = _first_period(phase2)[0]
     run = ranking_run_publish(campaign=phase2, window=RankingRun.Window.PERIOD, period=period, now=NOW)
     strong = Standing.objects.get(run=run, trader=field["strong"])

@@ -1,6 +1,7 @@
 """BTC/USDT daily candles through ccxt's real gate class; only the instance's `fetch` (the HTTP layer) is replaced
 by recorded responses: ccxt's own static gate fetchOHLCV case, and a daily-candle recording in the same form built
-from the real Hyperliquid BTC/USDT daily file of the shared data folder."""
+from the real Hyperliquid BTC/USDT daily file of the shared data folder (GPL-3.0, so not in the repo: those tests
+skip without it)."""
 
 import csv
 import json
@@ -26,8 +27,8 @@ BTC_USDT_PAIR = {
 
 
 @pytest.fixture
-def gate_static(shared_data):
-    return json.loads((shared_data / "ccxt-gate-static-response.json").read_text())
+def gate_static(snapshot_data):
+    return json.loads((snapshot_data / "ccxt-gate-static-response.json").read_text())
 
 
 @pytest.fixture

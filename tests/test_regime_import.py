@@ -29,8 +29,8 @@ def _count_values(path, column):
     return len(rows), len(present), present
 
 
-def test_fred_observation_date_format_names_its_series(shared_data):
-    path = shared_data / "fred_BOGMBASE.csv"
+def test_fred_observation_date_format_names_its_series(snapshot_data):
+    path = snapshot_data / "fred_BOGMBASE.csv"
     total, present, rows = _count_values(path, "BOGMBASE")
     out = run(path)
     series = MarketSeries.objects.get(code="BOGMBASE")
@@ -43,8 +43,8 @@ def test_fred_observation_date_format_names_its_series(shared_data):
     assert "797 new" in out and "Imported 1 file(s)" in out
 
 
-def test_date_value_file_with_missing_values_and_reimport_is_a_no_op(shared_data):
-    path = shared_data / "fred_DGS10.csv"
+def test_date_value_file_with_missing_values_and_reimport_is_a_no_op(snapshot_data):
+    path = snapshot_data / "fred_DGS10.csv"
     total, present, rows = _count_values(path, "value")
     out = run(path, "--code", "DGS10", "--name", "10-year Treasury yield")
     assert f"{present} new" in out and f"{total - present} missing values skipped" in out
@@ -59,11 +59,13 @@ def test_date_value_file_with_missing_values_and_reimport_is_a_no_op(shared_data
     assert list(Observation.objects.filter(series=series).values_list("pk", "value").order_by("pk")) == before
 
 
-def test_uppercase_date_header_and_stock_bars(shared_data):
-    run(shared_data / "fred_MULT.csv")
+def test_uppercase_date_header_and_biweekly_frequency(snapshot_data):
+    run(snapshot_data / "fred_MULT.csv")
     assert Observation.objects.filter(series__code="MULT").count() == 935
     assert MarketSeries.objects.get(code="MULT").frequency == "biweekly"
 
+
+def test_daily_stock_bars(shared_data):
     path = shared_data / "stock_SNDK_daily.csv"
     _, present, rows = _count_values(path, "Close")
     run(path)
@@ -105,8 +107,8 @@ def test_bad_file_reports_every_bad_line_and_saves_nothing(tmp_path):
     assert not MarketSeries.objects.exists() and not Observation.objects.exists()
 
 
-def test_bad_line_late_in_a_file_leaves_an_existing_series_untouched(tmp_path, shared_data):
-    good = shared_data / "fred_M2SL.csv"
+def test_bad_line_late_in_a_file_leaves_an_existing_series_untouched(tmp_path, snapshot_data):
+    good = snapshot_data / "fred_M2SL.csv"
     run(good, "--code", "M2SL")
     count = Observation.objects.filter(series__code="M2SL").count()
     bad = tmp_path / "m2.csv"
@@ -165,7 +167,7 @@ def test_other_regime_commands_fail_clearly():
 
 
 @pytest.fixture
-def fred_server(shared_data):
+def fred_server(snapshot_data):
     """A local HTTP server answering like FRED's fredgraph.csv with the real files (observation_date,SERIES)."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -173,7 +175,7 @@ def fred_server(shared_data):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
             code = self.path.rsplit("/", 1)[-1].removesuffix(".csv")
-            source = shared_data / f"fred_{code}.csv"
+            source = snapshot_data / f"fred_{code}.csv"
             if not source.exists():
                 self.send_response(404)
                 self.end_headers()
@@ -195,7 +197,7 @@ def fred_server(shared_data):
     server.shutdown()
 
 
-def test_fred_download_over_http_imports_like_a_file(fred_server, shared_data):
+def test_fred_download_over_http_imports_like_a_file(fred_server):
     from regime.services.imports import series_fred_download
 
     result = series_fred_download(code="M2SL", url=fred_server, timeout=5)

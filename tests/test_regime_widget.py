@@ -1,5 +1,6 @@
 """The regime widget partial in English and Chinese, the simulated label, the history page, the API, the demo seed
-and the stored readings, on the real series of the shared data folder."""
+and the stored readings, on the real series of the shared data folder (those tests skip without it), and the demo
+seed on a clone alone."""
 
 import csv
 import re
@@ -121,9 +122,8 @@ def test_api_without_readings_is_404():
     assert Client().get("/api/v1/regime/").status_code == 404
 
 
-def test_demo_seed_without_network_or_data_is_simulated_and_labelled(tmp_path, shared_data):
-    today = date(2026, 11, 26)
-    summary = seed_regime(online=False, data_dir=tmp_path / "absent", today=today)
+def _seed_offline(data_dir, today):
+    summary = seed_regime(online=False, data_dir=data_dir, today=today)
     assert "SIMULATED" in summary
     assert RegimeReading.objects.count() == 730
     assert not RegimeReading.objects.filter(is_simulated=False).exists()
@@ -133,12 +133,39 @@ def test_demo_seed_without_network_or_data_is_simulated_and_labelled(tmp_path, s
     assert "Simulated data" in Client().get(reverse("regime:history")).content.decode()
     # Deterministic and idempotent.
     first = list(RegimeReading.objects.order_by("as_of").values_list("as_of", "score", "label"))
-    seed_regime(online=False, data_dir=tmp_path / "absent", today=today)
+    seed_regime(online=False, data_dir=data_dir, today=today)
     assert list(RegimeReading.objects.order_by("as_of").values_list("as_of", "score", "label")) == first
+    return summary
 
-    # With the real data available the simulated series are replaced by the real ones, not mixed in; each real
-    # series that ends too early is continued by a labelled simulation (tests/test_regime_demo_continuation.py), so
-    # only the readings from its first simulated value on stay flagged simulated.
+
+def _sources() -> dict[str, str]:
+    return dict(MarketSeries.objects.values_list("code", "source"))
+
+
+def test_demo_seed_on_a_clone_alone_uses_the_shipped_fred_series_and_simulates_the_rest(tmp_path):
+    summary = _seed_offline(tmp_path / "absent", date(2026, 11, 26))
+    shipped = {"DGS10", "M2SL", "BOGMBASE"}  # public domain, in the repo's data/
+    assert {code for code, source in _sources().items() if source == MarketSeries.Source.FRED} == shipped
+    assert {code for code, source in _sources().items() if source == MarketSeries.Source.SIMULATED} == {
+        "BTC/USDT", "MU", "SNDK", "BAMLH0A0HYM2"
+    }  # fmt: skip
+    assert "SIMULATED where no real source answered: BTC/USDT, BAMLH0A0HYM2, MU, SNDK" in summary
+    dgs10 = MarketSeries.objects.get(code="DGS10")  # the real series ends 2025-12-30: continued, and named so
+    assert dgs10.name.endswith("values after 2025-12-30 are SIMULATED") and dgs10.is_simulated
+
+
+def test_demo_seed_without_network_or_any_data_is_all_simulated_and_labelled(tmp_path, settings):
+    settings.SNAPSHOT_DATA_DIR = tmp_path / "no-snapshot"
+    _seed_offline(tmp_path / "absent", date(2026, 11, 26))
+    assert set(_sources().values()) == {MarketSeries.Source.SIMULATED}
+
+
+def test_demo_seed_with_the_shared_data_replaces_the_simulated_series(tmp_path, shared_data):
+    """With the real data available the simulated series are replaced by the real ones, not mixed in; each real
+    series that ends too early is continued by a labelled simulation (tests/test_regime_demo_continuation.py), so
+    only the readings from its first simulated value on stay flagged simulated."""
+    today = date(2026, 11, 26)
+    _seed_offline(tmp_path / "absent", today)
     seed_regime(online=False, data_dir=shared_data, today=today)
     assert not MarketSeries.objects.filter(source=MarketSeries.Source.SIMULATED).exists()
     first_simulated = RegimeReading.objects.filter(is_simulated=True).earliest("as_of").as_of

@@ -1,17 +1,17 @@
 """A trader whose API key the exchange refused sees it on "My campaign", in their language."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from traders.models import ExchangeAccount, LeadTrader
+from tests.factories import LeadTraderFactory, UserFactory
+from traders.models import ExchangeAccount
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def trader_client(client):
-    user = get_user_model().objects.create_user(username="t@example.com", email="t@example.com", password="x" * 12)
-    trader = LeadTrader.objects.create(user=user, display_name="T", exchange_uid="12345678", email="t@example.com")
+    user = UserFactory(username="t@example.com", email="t@example.com")
+    trader = LeadTraderFactory(user=user, exchange_uid="12345678", email="t@example.com")
     client.force_login(user)
     return client, trader
 

@@ -6,6 +6,7 @@ import pytest
 
 from campaigns.models import Enrollment
 from demo.campaigns import seed_campaigns, seed_enrolments
+from tests.factories import LeadTraderFactory
 from tests.signup_support import SHANGHAI
 from traders.models import LeadTrader
 
@@ -13,12 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _traders(n: int) -> list[LeadTrader]:
-    return [
-        LeadTrader.objects.create(
-            display_name=f"Sim {i}", exchange_uid=f"SIM{i:04d}", email=f"sim{i}@demo.local", is_simulated=True
-        )
-        for i in range(n)
-    ]
+    return [LeadTraderFactory(display_name=f"Sim {i}", exchange_uid=f"SIM{i:04d}", is_simulated=True) for i in range(n)]
 
 
 def _snapshot():

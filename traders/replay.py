@@ -117,8 +117,8 @@ def cassette_routes(cassette: dict) -> dict:
 
 
 def shared_static_routes() -> dict:
-    """Real recorded Gate responses from the shared data (ccxt's own static fixture) that the ingestion needs."""
-    path = Path(settings.SHARED_DATA_DIR) / "ccxt-gate-static-response.json"
+    """Real recorded Gate responses that the ingestion needs, from ccxt's own static fixture (MIT; shipped in data/)."""
+    path = Path(settings.SNAPSHOT_DATA_DIR) / "ccxt-gate-static-response.json"
     static = json.loads(path.read_text())
     return {"/spot/currencies": static["methods"]["fetchCurrencies"][0]["httpResponse"]}
 

@@ -1,29 +1,13 @@
 from django.db import migrations, models
 from django.utils import timezone
 
-from campaigns.originality import scheme
-from campaigns.services.post_signatures import post_signatures_backfill
-
 
 def drop_signatures(apps, schema_editor):
-    """Signatures written by an earlier 0004 have no publish time: they are signed again below."""
+    """Signatures written by an earlier 0004 have no publish time. Posts are not signed again here (that would need
+    the live signing code, which a migration must not import): the originality check signs the earlier posts it
+    finds unsigned, once, before it compares (campaigns.services.post_signatures.originality_nearest)."""
     apps.get_model("campaigns", "PostBand").objects.all().delete()
     apps.get_model("campaigns", "PostSignature").objects.all().delete()
-
-
-def sign_existing_posts(apps, schema_editor):
-    """Every existing post, signed under the scheme of every campaign's rules (the originality check compares
-    with the posts of every campaign); a scheme that appears later is signed lazily by the check itself."""
-    Campaign, Post = apps.get_model("campaigns", "Campaign"), apps.get_model("campaigns", "Post")
-    PostSignature, PostBand = apps.get_model("campaigns", "PostSignature"), apps.get_model("campaigns", "PostBand")
-    rules_by_scheme = {scheme(c.content_rules): c.content_rules for c in Campaign.objects.only("content_rules")}
-    for rules in rules_by_scheme.values():
-        post_signatures_backfill(
-            rules=rules,
-            posts=Post.objects.order_by("id").values_list("id", "text", "published_at").iterator(chunk_size=500),
-            signature_model=PostSignature,
-            band_model=PostBand,
-        )
 
 
 class Migration(migrations.Migration):
@@ -31,7 +15,7 @@ class Migration(migrations.Migration):
         ("campaigns", "0005_outbound_email"),
     ]
 
-    # The data steps come first and last so no schema change follows a write in the same transaction.
+    # The data step comes first so no schema change follows a write in the same transaction.
     operations = [
         migrations.RunPython(drop_signatures, migrations.RunPython.noop),
         migrations.AddField(
@@ -56,5 +40,4 @@ class Migration(migrations.Migration):
             name="postsignature",
             options={"verbose_name": "post signature", "verbose_name_plural": "post signatures"},
         ),
-        migrations.RunPython(sign_existing_posts, migrations.RunPython.noop),
     ]

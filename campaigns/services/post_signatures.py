@@ -8,8 +8,8 @@ candidates only (campaigns.originality.best_match): the same answer as the in-me
 earlier post, which is what a submission used to rebuild.
 
 Like that index, the check looks at the earlier posts of every campaign. Posts without a signature under the
-scheme asked for (every post after a campaign's rules changed; migration 0006 signed the posts there were) are
-signed on the way, once. Every check counts the earlier posts and the earlier signatures (two index counts, the
+scheme asked for (every post after a campaign's rules changed, and those before migration 0006) are signed on the
+way, once. Every check counts the earlier posts and the earlier signatures (two index counts, the
 only part that grows with the number of posts): the first is the "compared_with" figure, a difference says
 some are unsigned.
 """
@@ -40,23 +40,21 @@ class Nearest:
     signature: bytes  # the text's own signature under the scheme, to store with its post
 
 
-def post_signatures_backfill(
-    *, rules: dict, posts: Iterable[tuple[int, str, datetime]], signature_model=PostSignature, band_model=PostBand
-) -> int:
+def post_signatures_backfill(*, rules: dict, posts: Iterable[tuple[int, str, datetime]]) -> int:
     """Sign (post id, text, published_at) rows under the rules' scheme; posts already signed under it are skipped
-    by the database. The models are parameters so migration 0006 can pass its historical ones."""
+    by the database."""
     rules = rules_with_defaults(rules)
     name, threshold = scheme(rules), float(rules["similarity_threshold"])
     done = 0
     batch: list[tuple[int, bytes, datetime]] = []
 
     def flush():
-        signature_model.objects.bulk_create(
-            [signature_model(post_id=pk, scheme=name, hashvalues=sig, published_at=at) for pk, sig, at in batch],
+        PostSignature.objects.bulk_create(
+            [PostSignature(post_id=pk, scheme=name, hashvalues=sig, published_at=at) for pk, sig, at in batch],
             ignore_conflicts=True,
         )
-        band_model.objects.bulk_create(
-            [band_model(post_id=pk, scheme=name, key=key) for pk, sig, _ in batch for key in band_keys(sig, threshold)]
+        PostBand.objects.bulk_create(
+            [PostBand(post_id=pk, scheme=name, key=key) for pk, sig, _ in batch for key in band_keys(sig, threshold)]
         )
         batch.clear()
 

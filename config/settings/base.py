@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +20,16 @@ def _dev_secret_key() -> str:
 
     path = BASE_DIR / ".dev-secret-key"
     if not path.exists():
-        path.write_text(get_random_secret_key())
+        # Written aside, then linked in place: processes starting at once (parallel test workers, a Celery worker
+        # beside runserver) all end up with the first key written, never a half-written file or a key of their own.
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        draft.write_text(get_random_secret_key())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -123,6 +133,10 @@ def _next_database(url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database + 1}"))
 
 
+# A parallel test run (pytest-xdist) shares these Redis databases between its worker processes: each keeps its cache
+# keys and its broker keys (so its queues and control channel) under a prefix of its own, and so do the Celery workers
+# and commands its tests start, which inherit PYTEST_XDIST_WORKER. (Each gets its own PostgreSQL test database.)
+TEST_WORKER = env.str("PYTEST_XDIST_WORKER", default="")
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (_next_database(REDIS_URL) if REDIS_URL else "")
 if REDIS_CACHE_URL and env.str("CELERY_BROKER_URL", default=REDIS_URL) == REDIS_CACHE_URL:
     from django.core.exceptions import ImproperlyConfigured
@@ -139,7 +153,7 @@ if REDIS_CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="starboard"),
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="starboard") + (f"-{TEST_WORKER}" if TEST_WORKER else ""),
             "TIMEOUT": 3600,
             "OPTIONS": {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT, "socket_timeout": CACHE_SOCKET_TIMEOUT},
         }
@@ -265,7 +279,10 @@ LOGGING = {
     },
 }
 
-# Where the real public data of the shared folder lives (tests and demo read it, never copy it).
+# Real public data. The small files whose licences allow it ship in the repo (data/, each with its source and licence
+# in data/README.md): the demo and the tests need nothing else. The larger shared folder (optional) is read in place,
+# never copied: the demo prefers it, and the tests that need it skip, saying so, when it is absent.
+SNAPSHOT_DATA_DIR = BASE_DIR / "data"
 SHARED_DATA_DIR = Path(env.str("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
 
 # Abuse limits per client IP (password resets also per email address), counted in the cache (Redis in production):
@@ -354,8 +371,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # the redelivery time). A sweep takes milliseconds, and two at once still restore each message once.
     "unacked_mutex_expire": 30,
 }
-if env.str("CELERY_BROKER_KEY_PREFIX", default=""):  # several deployments (or test runs) in one Redis database
-    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.str("CELERY_BROKER_KEY_PREFIX")
+# Several deployments (or test runs, or parallel test workers) in one Redis database.
+CELERY_BROKER_KEY_PREFIX = env.str("CELERY_BROKER_KEY_PREFIX", default="") + (f"{TEST_WORKER}:" if TEST_WORKER else "")
+if CELERY_BROKER_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = CELERY_BROKER_KEY_PREFIX
 # Celery's documentation asks for the same value on the result backend and the app.
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_VISIBILITY_TIMEOUT = CELERY_BROKER_VISIBILITY_TIMEOUT

@@ -12,9 +12,9 @@ import pytest
 from django.contrib import admin
 from django.utils import timezone
 
-from campaigns.models import Enrollment
 from core.models import AuditEvent
 from leaderboard.models import RankingRun, Standing
+from tests.factories import EnrollmentFactory, ExchangeAccountFactory
 from tests.payouts_helpers import phase2, staff
 from tests.security.admin_support import admin_form, admin_url
 from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
@@ -28,9 +28,8 @@ READ_ONLY = [RankingRun, Standing, DailyEquity, Fill, ClosedPosition, LedgerEntr
 def ranked():
     """One published run with one flagged standing, and the exchange data behind it."""
     campaign = phase2()
-    trader = LeadTrader.objects.create(display_name="Ranked", exchange_uid="R1", email="r@example.com", status="active")
-    Enrollment.objects.create(campaign=campaign, trader=trader, status="approved", submitted_at=campaign.starts_at)
-    account = ExchangeAccount.objects.create(trader=trader)
+    trader = EnrollmentFactory(campaign=campaign, trader__display_name="Ranked").trader
+    account = ExchangeAccountFactory(trader=trader)
     now = timezone.now()
     run = RankingRun.objects.create(
         campaign=campaign, window="30d", start_date=date(2026, 1, 1), end_date=date(2026, 1, 30)

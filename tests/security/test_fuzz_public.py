@@ -13,7 +13,6 @@ from urllib.parse import quote, quote_from_bytes
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -21,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns.models import Enrollment
+from tests.cache_support import cache_clear
 from tests.pages_data import build_board
 from tests.security.support import PASSWORD
 from tests.signup_support import valid_registration
@@ -168,7 +168,7 @@ def site(settings):
         setattr(settings, name, (10**6, 3600))
     settings.PASSWORD_RESET_EMAIL_RATE_LIMIT = (10**6, 3600)
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
-    cache.clear()
+    cache_clear()
     board = build_board(traders=12)
     trader = board["traders"][0]
     trader.user = User.objects.create_user("fuzz@example.com", email="fuzz@example.com", password=PASSWORD)

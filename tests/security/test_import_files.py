@@ -22,10 +22,11 @@ from django.utils import timezone
 from campaigns.models import Post
 from core.models import AuditEvent
 from regime.models import MarketSeries, Observation
+from tests.factories import LeadTraderFactory
 from tests.payouts_helpers import phase2, trader
 from tests.security.support import POSTS_HEADER, write
 from tests.test_posts_originality import EN
-from traders.models import DailyEquity, LeadTrader
+from traders.models import DailyEquity
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def _refused(command: str, path: str, *args) -> str:
 
 @pytest.fixture
 def performer():
-    return LeadTrader.objects.create(display_name="P", exchange_uid="UID1", email="p@example.com", status="active")
+    return LeadTraderFactory(exchange_uid="UID1", active=True)
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,12 @@ can touch a queued task. REDIS_URL is the broker; REDIS_CACHE_URL the cache, by 
 the same server; the two may never be the same database. The broker's visibility timeout (how soon a killed
 worker's task is delivered again) comes from the task time limit."""
 
-import uuid
-
 import pytest
-import redis
-from django.conf import settings
-from django.core.cache import cache
+from celery import Celery
+from django.core.cache import caches
 
-from config.celery import app
+from config.settings.base import _next_database
+from tests.security.redis_server import redis_server
 from tests.test_foundation_settings import _run
 
 SHOW = (
@@ -47,23 +45,24 @@ def test_settings_refuse_a_cache_in_the_brokers_database():
 
 
 @pytest.mark.redis
-def test_flushing_the_cache_keeps_a_queued_task():
+def test_flushing_the_cache_keeps_a_queued_task(settings):
     """Before: the cache and the broker shared REDIS_URL's database, so cache.clear() (FLUSHDB) dropped every queued
-    task along with the pages."""
-    assert settings.CACHES["default"]["LOCATION"] != settings.CELERY_BROKER_URL
-    name = f"pytest-keep-apart-{uuid.uuid4().hex[:8]}"
-    with app.connection_for_write() as connection:
-        queue = connection.SimpleQueue(name)
-        try:
-            queue.put({"task": "still here"})
-            cache.set("pytest-keep-apart", 1)
-            cache.clear()
-            assert cache.get("pytest-keep-apart") is None  # the cache was flushed
-            message = queue.get(timeout=10)
-            assert message.payload == {"task": "still here"}
-            message.ack()
-        finally:
-            queue.clear()
-            queue.close()
-            broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-            broker.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+    task along with the pages. Flushed on a redis-server of the test's own, laid out as the settings lay out
+    REDIS_URL (the broker's database, the cache in the next one): parallel test workers share the real one."""
+    assert settings.CACHES["default"]["LOCATION"] == settings.REDIS_CACHE_URL != settings.CELERY_BROKER_URL
+    with redis_server() as server:
+        broker_url = server.url
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": _next_database(broker_url)}}
+        broker = Celery("pytest-keep-apart", broker=broker_url, set_as_current=False)
+        with broker.connection_for_write() as connection:
+            queue = connection.SimpleQueue("pytest-keep-apart")
+            try:
+                queue.put({"task": "still here"})
+                caches["default"].set("pytest-keep-apart", 1)
+                caches["default"].clear()
+                assert caches["default"].get("pytest-keep-apart") is None  # the cache was flushed
+                message = queue.get(timeout=10)
+                assert message.payload == {"task": "still here"}
+                message.ack()
+            finally:
+                queue.close()

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.usefixtures("fast_signup", "replay")
 
 
 @pytest.fixture
-def replay(settings, shared_data):
+def replay(settings):
     settings.EXCHANGE_REPLAY_ENABLED = True
     settings.EXCHANGE_REPLAY_DIR = FIXTURES
 

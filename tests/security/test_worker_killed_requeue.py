@@ -58,6 +58,7 @@ def test_a_task_of_a_killed_worker_runs_again_within_the_visibility_timeout(
     env = {
         **celery_worker_env(django_db_blocker),
         "CELERY_BROKER_KEY_PREFIX": broker_prefix,
+        "PYTEST_XDIST_WORKER": "",  # the prefix above is this test's own already: no parallel worker's added to it
         "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_SECONDS),
         "CELERY_BROKER_RESTORE_INTERVAL": str(SWEEP_SECONDS),
         "EXCHANGE_REPLAY_DIR": str(FIXTURES),
