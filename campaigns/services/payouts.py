@@ -22,6 +22,7 @@ from campaigns.csv_export import csv_document
 from campaigns.models import Enrollment, Payout, PayoutBatch, Post, RewardPeriod, RewardPool
 from campaigns.periods import local_minute
 from campaigns.services.audit import SYSTEM, audit_record
+from campaigns.signals import payout_batch_approved
 from leaderboard.flags import flags_open
 from leaderboard.models import LeadTrader, RankingRun, Standing
 
@@ -534,6 +535,7 @@ def payout_batch_approve(*, batch_id: int, actor) -> PayoutBatch:
             "calculator": "system" if batch.calculated_by_system else batch.calculated_by.get_username(),
         },
     )
+    payout_batch_approved.send(sender=PayoutBatch, batch=batch, actor=actor)
     return batch
 
 

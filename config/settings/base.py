@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "leaderboard",
     "campaigns",
     "regime",
+    "results",
 ]
 
 MIDDLEWARE = [
