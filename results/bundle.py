@@ -65,12 +65,13 @@ CONTENT_COLUMNS += ["eligible", "score", "rank"]
 FIRST_POST_COLUMNS = ["trader_id", "trader", "name", "post_id", "post_url", "qualified_at", "rank"]
 
 ALWAYS_WITHHELD = [
-    {"what": "email addresses, passwords and sign-in data", "why": "personal data"},
-    {"what": "exchange API keys and secrets", "why": "credentials (stored encrypted, never shown)"},
-    {"what": "questionnaire answers and operator notes", "why": "personal data"},
-    {"what": "who calculated, approved and paid the batch", "why": "staff identities stay in the audit log"},
+    {"code": "sign_in", "what": "email addresses, passwords and sign-in data", "why": "personal data"},
+    {"code": "api_keys", "what": "exchange API keys and secrets", "why": "credentials (stored encrypted, never shown)"},
+    {"code": "answers", "what": "questionnaire answers and operator notes", "why": "personal data"},
+    {"code": "staff", "what": "who calculated, approved and paid the batch", "why": "staff identities: the audit log"},
 ]
 EQUITY_WITHHELD = {
+    "code": "equity",
     "what": "equity, net flows and daily pnl in USDT (inputs.csv equity, net_flow, pnl; standings.csv equity_end, pnl)",
     "why": "the pool's rules say results.withhold_equity; returns, unit values and the floor test are published",
 }

@@ -44,8 +44,8 @@ def campaign_locked(*, campaign_id: int) -> Campaign:
     return Campaign.objects.select_for_update().get(pk=campaign_id)
 
 
-def campaign_public(*, slug: str) -> Campaign:
-    return Campaign.objects.get(slug=slug)
+def campaign_public(*, slug: str) -> Campaign | None:
+    return Campaign.objects.filter(slug=slug).first()
 
 
 def payout_lines(*, batch: PayoutBatch) -> list[dict]:
@@ -196,3 +196,10 @@ def ranking_inputs(*, batch: PayoutBatch) -> dict:
         "benchmark": benchmark,
         "enrolled_at": enrolled,
     }
+
+
+def trader_id_of_user(user) -> int | None:
+    """The signed-in user's lead-trader id (their own lines are marked on the results pages), or None."""
+    if not user.is_authenticated:
+        return None
+    return LeadTrader.objects.filter(user=user).values_list("pk", flat=True).first()

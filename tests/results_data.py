@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.contrib.auth.models import User
 
 from campaigns.models import Enrollment, RewardPool
 from campaigns.services.payouts import payout_batch_approve, payout_batch_calculate
@@ -57,12 +58,14 @@ def btc_series(seed: int = 7) -> None:
 
 
 def operators():
-    calculator = staff("calc", "change_payoutbatch")
-    approver = staff("approver", "approve_payoutbatch")
+    """Two operators (four eyes): one calculates, the other approves; the same two on every call."""
+    existing = {u.username: u for u in User.objects.filter(username__in=["calc", "approver"])}
+    calculator = existing.get("calc") or staff("calc", "change_payoutbatch")
+    approver = existing.get("approver") or staff("approver", "approve_payoutbatch")
     return calculator, approver
 
 
-def leaderboard_world(*, traders: int = 12, seed: int = 11, pool_rules: dict | None = None):
+def leaderboard_world(*, traders: int = 14, seed: int = 11, pool_rules: dict | None = None):
     """Phase 2 with `traders` generated traders (one with a mid-month deposit, one pending, one tiny) ranked for
     the first month. Returns (campaign, period)."""
     campaign = phase2()
@@ -74,6 +77,8 @@ def leaderboard_world(*, traders: int = 12, seed: int = 11, pool_rules: dict | N
     rng = np.random.default_rng(seed)
     for i in range(traders):
         returns = rng.normal(0.002 * (i % 5), 0.02 + 0.002 * i, DAYS)
+        if i == 5:  # a tiny account with a huge return: flagged, not ranked
+            returns = rng.normal(0.05, 0.002, DAYS)
         flows = {date(2026, 2, 20): 25_000.0} if i == 3 else None
         capital = 150.0 if i == 5 else 5_000.0 + 1_000 * i
         trader = equity_trader(f"UID{i:03d}", returns, capital=capital, flows=flows, closed=0 if i == 7 else 3)
