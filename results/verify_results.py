@@ -199,6 +199,31 @@ def blend_scores(rows: list[dict], score_rules: dict, eligible: list[bool]) -> l
     return [100.0 * t / sum(weights.values()) if ok else None for t, ok in zip(totals, eligible, strict=True)]
 
 
+def content_scores(rows: list[dict], pool_rules: dict) -> tuple[list[bool], list]:
+    """Content pool: eligible when posts and distinct days reach the floors; score = sum of weight x percentile
+    rank among the eligible of exposure, engagement and copy volume, rounded to 6 decimals (None if ineligible)."""
+    floors = {"min_quality_posts": 3, "min_distinct_days": 2, **pool_rules}
+    weights = {"exposure": 0.3, "engagement": 0.3, "copy_volume": 0.4, **pool_rules.get("weights", {})}
+    eligible = [
+        r["posts"] >= int(floors["min_quality_posts"]) and r["days"] >= int(floors["min_distinct_days"]) for r in rows
+    ]
+    scores = [0.0] * len(rows)
+    for column in CONTENT_INPUTS:
+        pct = percentile_ranks([r[column] for r in rows], among=eligible)
+        scores = [score + float(weights[column]) * p for score, p in zip(scores, pct, strict=True)]
+    return eligible, [round(score, 6) if ok else None for score, ok in zip(scores, eligible, strict=True)]
+
+
+def ranking_order(rows: list[dict], scores: list, eligible: list[bool], score_rules: dict) -> list[int]:
+    """Indexes of the eligible traders, best first: score (by the metric's direction), then higher pnl, then earlier
+    enrolment, then lower trader id (leaderboard.scoring.TIE_BREAKS)."""
+    direction = 1.0 if score_rules["method"] == "percentile_blend" or SCORABLE[score_rules["metric"]] else -1.0
+    return sorted(
+        (i for i in range(len(rows)) if eligible[i]),
+        key=lambda i: (-direction * scores[i], -rows[i]["pnl"], rows[i]["enrolled_at"], rows[i]["trader_id"]),
+    )
+
+
 def _units(amount: Decimal, unit: Decimal) -> int:
     units = Decimal(amount) / unit
     if units != units.to_integral_value() or units < 0:
@@ -370,16 +395,7 @@ def _recompute_leaderboard(files, manifest, rules) -> None:
         _expect_equal(f"{where} ineligible reasons", _codes(s["reasons"]), why)
         _expect_close(f"{where} score", _float(s["score"]), score)
         published_scores.append(_float(s["score"]))
-    direction = 1.0 if score_rules["method"] == "percentile_blend" or SCORABLE[score_rules["metric"]] else -1.0
-    order = sorted(
-        (i for i in range(len(rows)) if eligible[i]),
-        key=lambda i: (
-            -direction * published_scores[i],
-            -rows[i]["pnl"],
-            rows[i]["enrolled_at"],
-            rows[i]["trader_id"],
-        ),
-    )
+    order = ranking_order(rows, published_scores, eligible, score_rules)
     ranks = {i: position for position, i in enumerate(order, start=1)}
     for i, s in enumerate(standings):
         _expect_equal(f"standings.csv trader {s['trader']} rank", _int(s["rank"]), ranks.get(i))
@@ -398,23 +414,19 @@ def _recompute_leaderboard(files, manifest, rules) -> None:
 
 def _recompute_content(files, manifest, rules) -> None:
     pool = rules["pool"]
-    content_rules = {"min_quality_posts": 3, "min_distinct_days": 2, **pool["rules"]}
-    weights = {"exposure": 0.3, "engagement": 0.3, "copy_volume": 0.4, **pool["rules"].get("weights", {})}
     standings = _csv(files, "standings.csv")
-    eligible = [
-        int(s["posts"]) >= int(content_rules["min_quality_posts"])
-        and int(s["days"]) >= int(content_rules["min_distinct_days"])
-        for s in standings
-    ]
-    scores = [0.0] * len(standings)
-    for column in CONTENT_INPUTS:
-        pct = percentile_ranks([float(s[column]) for s in standings], among=eligible)
-        scores = [score + float(weights[column]) * p for score, p in zip(scores, pct, strict=True)]
+    eligible, scores = content_scores(
+        [
+            {"posts": int(s["posts"]), "days": int(s["days"]), **{c: float(s[c]) for c in CONTENT_INPUTS}}
+            for s in standings
+        ],
+        pool["rules"],
+    )
     published = []
     for s, ok, score in zip(standings, eligible, scores, strict=True):
         where = f"standings.csv trader {s['trader']}"
         _expect_equal(f"{where} eligible", s["eligible"] == "1", ok)
-        _expect_close(f"{where} score", _float(s["score"]), round(score, 6) if ok else None)
+        _expect_close(f"{where} score", _float(s["score"]), score)
         published.append(_float(s["score"]))
     order = sorted(
         (i for i in range(len(standings)) if eligible[i]), key=lambda i: (-published[i], int(standings[i]["trader_id"]))
