@@ -1,10 +1,18 @@
 """Read queries over published rankings. Only published runs are ever returned: a run being computed is invisible."""
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod
-from leaderboard.models import FLAG_LABELS, ExchangeAccount, FlagReview, LeadTrader, RankingRun, Standing
+from leaderboard.models import (
+    FLAG_LABELS,
+    ClosedPosition,
+    ExchangeAccount,
+    FlagReview,
+    LeadTrader,
+    RankingRun,
+    Standing,
+)
 
 # Enrolments that stay off the board entirely (pending ones are listed, as not eligible yet).
 HIDDEN_ENROLMENTS = [Enrollment.Status.REJECTED, Enrollment.Status.WITHDRAWN]
@@ -81,4 +89,18 @@ def flag_clearances_in_force(*, campaign: Campaign, at) -> dict[tuple[int, str],
         key: review
         for key, review in latest.items()
         if review.decision == FlagReview.Decision.CLEARED and (review.expires_at is None or review.expires_at > at)
+    }
+
+
+def closed_position_counts(*, trader_ids, since, until) -> dict[int, tuple[int, int]]:
+    """{trader id: (closed positions, winning ones)} recorded as rows, closed in [since, until): what a ranking
+    counts when the daily snapshots carry no counts."""
+    return {
+        t: (n, w)
+        for t, n, w in ClosedPosition.objects.filter(
+            account__trader_id__in=trader_ids, closed_at__gte=since, closed_at__lt=until
+        )
+        .values("account__trader_id")
+        .annotate(n=Count("id"), w=Count("id", filter=Q(realized_pnl__gt=0)))
+        .values_list("account__trader_id", "n", "w")
     }

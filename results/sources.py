@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from django.db.models import Count, Q
 
 from campaigns.models import AuditEvent, Campaign, Enrollment, Payout, PayoutBatch, RewardPool
 from leaderboard.flags import flags_open
-from leaderboard.models import ClosedPosition, DailyEquity, LeadTrader
+from leaderboard.models import DailyEquity, LeadTrader
+from leaderboard.selectors import closed_position_counts
 from regime.selectors import BTC_CODE, series_values
 
 KIND_LEADERBOARD = RewardPool.Kind.LEADERBOARD
@@ -167,15 +167,7 @@ def ranking_inputs(*, batch: PayoutBatch) -> dict:
     )
     since = _local_midnight(run.start_date, campaign.zone)
     until = _local_midnight(run.end_date + timedelta(days=1), campaign.zone)
-    recorded = {
-        t: (n, w)
-        for t, n, w in ClosedPosition.objects.filter(
-            account__trader_id__in=trader_ids, closed_at__gte=since, closed_at__lt=until
-        )
-        .values("account__trader_id")
-        .annotate(n=Count("id"), w=Count("id", filter=Q(realized_pnl__gt=0)))
-        .values_list("account__trader_id", "n", "w")
-    }
+    recorded = closed_position_counts(trader_ids=trader_ids, since=since, until=until)
     dates = list(pd.date_range(run.start_date, run.end_date, freq="D").date)
     prices = series_values(code=BTC_CODE, start=run.start_date - timedelta(days=1), end=run.end_date)
     benchmark = []

@@ -2,7 +2,6 @@
 a second operator (which publishes the bundle), plus a content batch. Everything through the project's services."""
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -10,41 +9,17 @@ from django.contrib.auth.models import User
 
 from campaigns.models import Enrollment, RewardPool
 from campaigns.services.payouts import payout_batch_approve, payout_batch_calculate
-from leaderboard.models import DailyEquity, LeadTrader, RankingRun
-from leaderboard.services.equity import daily_equity_upsert
+from leaderboard.models import RankingRun
 from leaderboard.services.ranking import ranking_run_publish
 from regime.models import MarketSeries, Observation
 from regime.selectors import BTC_CODE
 from tests.payouts_helpers import content_batch, period_of, phase2, staff
+from tests.test_ranking import _trader as equity_trader  # daily equity from returns and flows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIRST_DAY = date(2026, 2, 1)
 DAYS = 30
 NOW = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
-
-
-def equity_trader(uid: str, returns, *, capital=10_000.0, flows=None, closed=3, wins=2) -> LeadTrader:
-    """A trader whose daily equity follows `returns`, with deposits or withdrawals (`flows`: day -> USDT)."""
-    trader = LeadTrader.objects.create(
-        display_name=f"Trader {uid}", exchange_uid=uid, email=f"{uid.lower()}@test.local", status="active"
-    )
-    level, rows, flows = capital, [], flows or {}
-    for t, r in enumerate(returns):
-        day = FIRST_DAY + timedelta(days=t)
-        flow = flows.get(day, 0.0) if t else 0.0
-        level = float((level + flow) * (1 + r)) if t else level
-        rows.append(
-            {
-                "trader_id": trader.id,
-                "date": day,
-                "equity": Decimal(repr(round(level, 2))),
-                "net_flow": Decimal(repr(round(flow, 2))),
-                "closed_positions": closed,
-                "winning_positions": wins if closed else 0,
-            }
-        )
-    daily_equity_upsert(rows=rows, source=DailyEquity.Source.SIMULATED)
-    return trader
 
 
 def btc_series(seed: int = 7) -> None:

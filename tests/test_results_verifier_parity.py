@@ -14,29 +14,14 @@ from hypothesis import strategies as st
 
 from campaigns import allocation
 from campaigns.content_scoring import content_scores
-from leaderboard.metrics import metrics_arrays
-from leaderboard.scoring import FLAG_CODES, rules_validate, score_and_rank
+from leaderboard.metrics import METRICS, metrics_arrays
+from leaderboard.scoring import FLAG_CODES, SCORABLE, rules_validate, rules_version, score_and_rank
 from leaderboard.unit_value import derive_returns
 from results import verify_results as v
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-COMPARED = [
-    "days",
-    "roi",
-    "max_drawdown",
-    "volatility",
-    "sharpe",
-    "sortino",
-    "cagr",
-    "calmar",
-    "profit_factor",
-    "win_rate",
-    "trades",
-    "active_days",
-    "btc_return",
-    "excess_return_vs_btc",
-]
+COMPARED = [m for m in METRICS if m not in ("pnl", "beta")]  # pnl is summed in Decimal; beta is not scored
 
 
 def _none(x):
@@ -234,3 +219,9 @@ def test_content_scores_match_the_project(seed, traders):
     assert eligible == list(table["eligible"])
     for ours, theirs, ok in zip(scores, table["score"], eligible, strict=True):
         assert v.close(ours, float(theirs) if ok else None)
+
+
+def test_the_verifier_knows_the_projects_metric_directions_and_rules_version():
+    assert v.SCORABLE == SCORABLE
+    rules = rules_validate({"score": {"method": "metric", "metric": "sharpe"}})
+    assert v.rules_version(rules) == rules_version(rules)

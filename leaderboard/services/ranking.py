@@ -20,7 +20,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Count, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, FloatField, OuterRef, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,9 +29,9 @@ from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
 from campaigns.services.audit import audit_record
 from leaderboard import flags as flag_rules
 from leaderboard.metrics import compound_by_label, db_value, metrics_arrays
-from leaderboard.models import ClosedPosition, DailyEquity, Fill, LeadTrader, RankingRun, Standing
+from leaderboard.models import DailyEquity, Fill, LeadTrader, RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
-from leaderboard.selectors import HIDDEN_ENROLMENTS, flag_clearances_in_force
+from leaderboard.selectors import HIDDEN_ENROLMENTS, closed_position_counts, flag_clearances_in_force
 from leaderboard.services.board_cache import board_state_refresh_on_commit
 from regime.selectors import BTC_CODE, regime_labels, series_values
 
@@ -139,15 +139,7 @@ def _load(*, campaign, trader_ids, start, end):
         .annotate(n=Count("id"))
         .values_list("account__trader_id", "n")
     )
-    positions = {
-        t: (n, w)
-        for t, n, w in ClosedPosition.objects.filter(
-            account__trader_id__in=trader_ids, closed_at__gte=since, closed_at__lt=until
-        )
-        .values("account__trader_id")
-        .annotate(n=Count("id"), w=Count("id", filter=Q(realized_pnl__gt=0)))
-        .values_list("account__trader_id", "n", "w")
-    }
+    positions = closed_position_counts(trader_ids=trader_ids, since=since, until=until)
     # pnl exactly, in Decimal, straight from the database.
     pnl = dict(
         DailyEquity.objects.filter(trader_id__in=trader_ids, date__gte=start, date__lte=end)
