@@ -55,7 +55,7 @@ class BundleSerializer(serializers.ModelSerializer):
             "files",
         ]
 
-    def _args(self, obj):
+    def _url_args(self, obj):
         return [obj.campaign.slug, obj.batch_id]
 
     def get_pool(self, obj) -> dict:
@@ -67,16 +67,16 @@ class BundleSerializer(serializers.ModelSerializer):
         return {"index": period.index, "starts_at": period.starts_at, "ends_at": period.ends_at}
 
     def get_page_url(self, obj) -> str:
-        return reverse("results:detail", args=self._args(obj))
+        return reverse("results:detail", args=self._url_args(obj))
 
     def get_zip_url(self, obj) -> str:
-        return reverse("results:zip", args=self._args(obj))
+        return reverse("results:zip", args=self._url_args(obj))
 
     @extend_schema_field(BundleFileSerializer(many=True))
     def get_files(self, obj) -> list:
         digests = {"manifest.json": obj.sha256, **selectors.bundle_manifest(obj)["files"]}
         return [
-            {"name": name, "sha256": digest, "url": reverse("results:file", args=[*self._args(obj), name])}
+            {"name": name, "sha256": digest, "url": reverse("results:file", args=[*self._url_args(obj), name])}
             for name, digest in sorted(digests.items())
         ]
 
