@@ -43,6 +43,7 @@ LEADERBOARD_COLUMNS = [
     "trades",
     "active_days",
     "pnl",
+    "pnl_order",
     "eligible",
     "reasons",
     "score",
@@ -127,6 +128,9 @@ def leaderboard_csvs(*, inputs: dict, traders: dict, withhold_equity: bool) -> d
     """standings.csv, inputs.csv and benchmark.csv of a leaderboard batch's ranking run."""
     start = inputs["run"].start_date
     floor = inputs["run"].rules["eligibility"]["min_equity"]
+    # The pnl tie-break's order (1 = highest pnl, equal pnl equal order): published even when pnl is withheld.
+    pnls = sorted({s["pnl"] or 0 for s in inputs["standings"]}, reverse=True)
+    pnl_order = {value: position for position, value in enumerate(pnls, start=1)}
     rows = []
     for s in inputs["standings"]:
         e = s["explanation"]
@@ -147,6 +151,7 @@ def leaderboard_csvs(*, inputs: dict, traders: dict, withhold_equity: bool) -> d
                 "winning_positions_recorded": recorded[1],
                 "flags": ";".join(s["open_flags"]),
                 "pnl": None if withhold_equity else s["pnl"],
+                "pnl_order": pnl_order[s["pnl"] or 0],
                 "eligible": s["eligible"],
                 "reasons": ";".join(s["ineligible_reasons"]),
                 "score": s["score"],

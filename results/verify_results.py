@@ -361,11 +361,14 @@ def _recompute_leaderboard(files, manifest, rules) -> None:
             m["trades"] = float(fallback)
             m["win_rate"] = (_int(s["winning_positions_recorded"]) or 0) / fallback
         pnl = sum((Decimal(d["pnl"]) for d in in_window.values() if d["pnl"]), Decimal(0))
-        m["pnl"] = float(pnl)
         where = f"standings.csv trader {s['trader']}"
         for metric in ("days", "roi", "max_drawdown", "sharpe", "sortino", "volatility", "win_rate", "trades"):
             _expect_close(f"{where} {metric}", _float(s[metric]), m[metric])
-        _expect_equal(f"{where} pnl", Decimal(s["pnl"] or 0), pnl)
+        if s["pnl"]:
+            _expect_equal(f"{where} pnl", Decimal(s["pnl"]), pnl)
+            m["pnl"] = float(pnl)
+        else:  # withheld: the tie-break goes by the published pnl order (1 = highest)
+            m["pnl"] = -float(s["pnl_order"])
         equity = _float(s["equity_end"])
         meets = s["meets_equity_floor"] == "1"
         if equity is not None:
