@@ -420,7 +420,7 @@ def _recompute_content(files, manifest, rules) -> None:
     standings = _csv(files, "standings.csv")
     eligible, scores = content_scores(
         [
-            {"posts": int(s["posts"]), "days": int(s["days"]), **{c: float(s[c]) for c in CONTENT_INPUTS}}
+            {"posts": int(s["posts"]), "days": int(s["days"]), **{c: _float(s[c]) for c in CONTENT_INPUTS}}
             for s in standings
         ],
         pool["rules"],

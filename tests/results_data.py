@@ -13,7 +13,7 @@ from leaderboard.models import RankingRun
 from leaderboard.services.ranking import ranking_run_publish
 from regime.models import MarketSeries, Observation
 from regime.selectors import BTC_CODE
-from tests.payouts_helpers import content_batch, period_of, phase2, staff
+from tests.payouts_helpers import content_batch, period_of, phase2, post, sh, staff, trader
 from tests.test_ranking import _trader as equity_trader  # daily equity from returns and flows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -75,6 +75,11 @@ def approved_leaderboard_batch(**kwargs):
 
 
 def approved_content_batch():
+    """Phase 2's first content batch: two eligible traders and one with too few posts (listed, not ranked)."""
     calculator, approver = operators()
+    campaign = phase2()
+    few = trader("C3", campaign=campaign)
+    for day in (13, 14):
+        post(campaign, few, sh(2026, 2, day, 10), views=5000)
     batch = content_batch(("C1", "C2"), actor=calculator)
     return payout_batch_approve(batch_id=batch.pk, actor=approver)

@@ -164,6 +164,8 @@ def test_one_changed_payout_amount_is_the_first_difference(leaderboard_bundle, t
 def test_a_content_batch_matches_and_a_changed_input_differs(tmp_path):
     bundle = approved_content_batch().results_bundle
     assert bundle.check_result == "matches"
+    standings = {s["trader"]: s for s in csv.DictReader(io.StringIO(bundle.files["standings.csv"]))}
+    assert standings["UID-C3"]["eligible"] == "0" and standings["UID-C3"]["exposure"] == ""  # 2 posts: not ranked
     folder = unpack(bundle, tmp_path)
     assert run_verifier(folder).stdout.strip() == ".: matches"
 
