@@ -2,7 +2,9 @@
 the same hashes. The schema is documented in docs/results.md and read by results/verify_results.py.
 
 Numbers are written so they read back exactly: Decimals as their text, floats as repr() (shortest round trip),
-booleans 1/0, a missing value as an empty cell. CSV with "\\n" line ends, JSON with sorted keys.
+booleans 1/0, a missing value as an empty cell. CSV with every cell quoted (a name may hold a line break) and
+"\\n" line ends; text a person typed (names, UIDs, links) neutralised against spreadsheet formulas the way every
+CSV of the project is (campaigns.csv_export.csv_cell). JSON with sorted keys.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
+from campaigns.csv_export import csv_cell
 from results.verify_results import MANIFEST, SCHEMA, sha256
 
 VERIFIER = "verify_results.py"
@@ -90,12 +93,15 @@ def cell(value) -> str:
     return str(value)
 
 
+TYPED_BY_PEOPLE = {"trader", "name", "exchange", "post_url"}
+
+
 def csv_bytes(columns: list[str], rows) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([cell(row.get(c)) for c in columns])
+        writer.writerow([csv_cell(cell(row.get(c))) if c in TYPED_BY_PEOPLE else cell(row.get(c)) for c in columns])
     return out.getvalue().encode("utf-8")
 
 

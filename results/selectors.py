@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.db.models import QuerySet
 
+from campaigns.csv_export import FORMULA_STARTS
 from core.input_bounds import MAX_COUNT
 from results.bundle import VERIFIER
 from results.models import PublishedBundle
@@ -43,19 +44,24 @@ def bundle_get(*, campaign, batch_id: int) -> PublishedBundle:
     return bundle_list(campaign=campaign).get(batch_id=batch_id)
 
 
+def _as_typed(text: str) -> str:
+    """A text cell as the person typed it: without the apostrophe the CSV put before a formula-like start."""
+    return text[1:] if text[:1] == "'" and text[1:].lstrip(" ")[:1] in FORMULA_STARTS else text
+
+
 def bundle_lines(bundle: PublishedBundle) -> list[Line]:
     """lines.csv as published (who was paid what), in its order."""
     return [
         Line(
             line=int(row["line"]),
             trader_id=int(row["trader_id"]),
-            trader=row["trader"],
-            name=row["name"],
+            trader=_as_typed(row["trader"]),
+            name=_as_typed(row["name"]),
             rank=int(row["rank"]) if row["rank"] else None,
             amount=Decimal(row["amount"]),
             currency=row["currency"],
         )
-        for row in csv.DictReader(io.StringIO(bundle.files["lines.csv"]))
+        for row in csv.DictReader(io.StringIO(bundle.files["lines.csv"], newline=""))
     ]
 
 

@@ -1,4 +1,5 @@
-"""What a payout batch was decided from, read from the other apps: the only module of `results` that imports them.
+"""What a payout batch was decided from, read from the other apps: the only module of `results` that reads their
+data (bundle.py borrows campaigns' CSV cell neutraliser; api.py leaderboard's API conventions).
 
 Everything here reads (HackSoft selectors); a later move of a model or a service changes this file alone. The
 values come from what was frozen where the project froze them: the batch and its lines, the ranking run the batch

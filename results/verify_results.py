@@ -58,7 +58,7 @@ def _json(files: dict[str, bytes], name: str) -> dict:
 def _csv(files: dict[str, bytes], name: str) -> list[dict]:
     if name not in files:
         raise Difference(f"{name} is missing from the bundle")
-    return list(csv.DictReader(io.StringIO(files[name].decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(files[name].decode("utf-8"), newline="")))
 
 
 def _float(text: str) -> float | None:

@@ -10,9 +10,12 @@ from django.contrib.auth.models import User
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from campaigns.models import Payout
+from campaigns.models import Payout, RewardPool
+from campaigns.services.payouts import payout_batch_approve, payout_batch_calculate
+from leaderboard.models import LeadTrader
 from results.verify_results import main as verifier_main
-from tests.results_data import approved_leaderboard_batch
+from tests.payouts_helpers import period_of, phase2, post, sh, trader
+from tests.results_data import approved_leaderboard_batch, operators
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +134,22 @@ def test_random_paths_never_fail(client, published, slug, batch, name):
         f"/api/v1/campaigns/{quote(slug, safe='')}/results/{quote(str(batch), safe='')}/",
     ):
         assert client.get(path).status_code in (200, 400, 404), path
+
+
+def test_hostile_names_stay_text_in_the_bundle_and_on_the_pages(client):
+    calculator, approver = operators()
+    campaign = phase2()
+    hostile = '=HYPERLINK("x")\r\n<script>alert(1)</script>", -1'
+    for name, views in ((hostile, 300), ("plain", 100)):
+        who = trader(name[:8].strip() or "x", campaign=campaign)
+        LeadTrader.objects.filter(pk=who.pk).update(display_name=name)
+        for day in (13, 14, 15):
+            post(campaign, who, sh(2026, 2, day, 10), views=views)
+    batch = payout_batch_calculate(period=period_of(campaign, RewardPool.Kind.CONTENT, 1), actor=calculator)
+    bundle = payout_batch_approve(batch_id=batch.pk, actor=approver).results_bundle
+    assert bundle.check_result == "matches"
+    lines = list(csv.DictReader(io.StringIO(bundle.files["lines.csv"], newline="")))
+    assert lines[0]["name"] == "'" + hostile  # neutralised for spreadsheets, line break kept inside its quoted cell
+    html = client.get(f"/campaigns/{campaign.slug}/results/{batch.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "'=HYPERLINK" not in html  # the page shows the name as typed, escaped
