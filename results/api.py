@@ -1,5 +1,7 @@
 """Read-only API v1 of published results: a campaign's bundles, and one bundle with its lines and file hashes."""
 
+import re
+
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -104,6 +106,10 @@ def _campaign(slug: str):
 
 
 SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, pattern=UID_PATTERN, description="Campaign slug")
+BATCH_PATTERN = r"^[0-9]{1,18}$"
+BATCH = OpenApiParameter(
+    "batch_id", str, OpenApiParameter.PATH, pattern=BATCH_PATTERN, description="Payout batch id (digits)"
+)
 
 
 @extend_schema_view(get=extend_schema(parameters=[SLUG], responses={200: BundleSerializer(many=True), **ERRORS}))
@@ -118,7 +124,7 @@ class ResultsListAPI(generics.ListAPIView):
         return selectors.bundle_list(campaign=_campaign(self.kwargs["slug"])).select_related("campaign")
 
 
-@extend_schema_view(get=extend_schema(parameters=[SLUG], responses={200: BundleDetailSerializer, **ERRORS}))
+@extend_schema_view(get=extend_schema(parameters=[SLUG, BATCH], responses={200: BundleDetailSerializer, **ERRORS}))
 class ResultsDetailAPI(generics.RetrieveAPIView):
     """One batch's bundle: its place in the chain, the files with their SHA-256, the payout lines, what is withheld."""
 
@@ -126,7 +132,10 @@ class ResultsDetailAPI(generics.RetrieveAPIView):
     filter_backends: list = []
 
     def get_object(self):
+        batch_id = self.kwargs["batch_id"]
+        if not re.fullmatch(BATCH_PATTERN[1:-1], batch_id):  # any other text is a 404 in JSON, as documented
+            raise Http404
         try:
-            return selectors.bundle_get(campaign=_campaign(self.kwargs["slug"]), batch_id=self.kwargs["batch_id"])
+            return selectors.bundle_get(campaign=_campaign(self.kwargs["slug"]), batch_id=int(batch_id))
         except PublishedBundle.DoesNotExist as exc:
             raise Http404 from exc

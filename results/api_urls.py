@@ -6,5 +6,5 @@ from results import api
 
 urlpatterns = [
     path("campaigns/<str:slug>/results/", api.ResultsListAPI.as_view(), name="api-results"),
-    path("campaigns/<str:slug>/results/<int:batch_id>/", api.ResultsDetailAPI.as_view(), name="api-results-detail"),
+    path("campaigns/<str:slug>/results/<str:batch_id>/", api.ResultsDetailAPI.as_view(), name="api-results-detail"),
 ]

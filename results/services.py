@@ -94,7 +94,7 @@ def recompute_result(files: dict[str, bytes]) -> str:
         recompute(files)
     except Difference as exc:
         return str(exc)
-    except (KeyError, ValueError, TypeError, ArithmeticError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a check, not a gate: whatever it meets is recorded, never raised
         return f"the bundle cannot be read: {type(exc).__name__}: {exc}"
     return "matches"
 

@@ -567,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
         except Difference as exc:
             print(f"{path}: differs: {exc}")
             return 1
-        except (KeyError, ValueError, TypeError, ArithmeticError) as exc:
+        except (KeyError, ValueError, TypeError, ArithmeticError, csv.Error) as exc:
             print(f"{path}: differs: the bundle cannot be read as {SCHEMA}: {type(exc).__name__}: {exc}")
             return 1
         print(f"{path}: matches")
