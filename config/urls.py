@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("web.api_urls_campaigns")),
     path("", include("web.api_urls_board")),
     path("", include("regime.api_urls")),
+    path("", include("results.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("web.urls_board")),
     path("", include("web.urls_campaigns")),
     path("", include("regime.urls")),
+    path("", include("results.urls")),
 ]
 
 handler400 = "core.views.bad_request"  # every 400 in the visitor's language

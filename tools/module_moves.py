@@ -75,6 +75,7 @@ MODULE_MOVES: dict[str, str] = {
     "regime.demo": "demo.regime",
     "regime.simulation": "demo.regime_simulation",
     "campaigns.management.commands.seed_demo": "demo.management.commands.seed_demo",
+    "campaigns.signals": "rewards.signals",
 }
 
 # Names that left a module which stayed (the module was split): "old.module.Name" -> new module.
@@ -94,6 +95,8 @@ SYMBOL_MOVES: dict[str, str] = {
     "leaderboard.tasks.ingest_account": "traders.tasks",
     "leaderboard.tasks.verify_uids": "traders.tasks",
     "leaderboard.selectors.exchange_account_of": "traders.selectors",
+    "leaderboard.selectors.closed_position_counts": "traders.selectors",
+    "leaderboard.selectors.traders_with_trade_data": "traders.selectors",
     "campaigns.selectors.trader_of_user": "traders.selectors",
     "campaigns.selectors.payout_list_for_trader": "rewards.selectors",
     "campaigns.selectors.spotlight_trader": "rewards.selectors",

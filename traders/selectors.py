@@ -1,5 +1,7 @@
 """Read queries about lead traders and their exchange accounts."""
 
+from django.db.models import Count, Q
+
 from traders.models import ClosedPosition, ExchangeAccount, Fill, IngestionCursor, LeadTrader
 
 
@@ -30,3 +32,17 @@ def traders_with_trade_data(*, trader_ids) -> set[int]:
         ).values_list("account__trader_id", flat=True)
     )
     return found
+
+
+def closed_position_counts(*, trader_ids, since, until) -> dict[int, tuple[int, int]]:
+    """{trader id: (closed positions, winning ones)} recorded as rows, closed in [since, until): what a ranking
+    counts when the daily snapshots carry no counts."""
+    return {
+        t: (n, w)
+        for t, n, w in ClosedPosition.objects.filter(
+            account__trader_id__in=trader_ids, closed_at__gte=since, closed_at__lt=until
+        )
+        .values("account__trader_id")
+        .annotate(n=Count("id"), w=Count("id", filter=Q(realized_pnl__gt=0)))
+        .values_list("account__trader_id", "n", "w")
+    }

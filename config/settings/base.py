@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rewards",
     "web",
     "demo",  # seeding and simulation: production settings leave it out
+    "results",
 ]
 
 MIDDLEWARE = [

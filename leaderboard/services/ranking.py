@@ -20,7 +20,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Count, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, FloatField, OuterRef, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,8 +37,8 @@ from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score
 from leaderboard.selectors import HIDDEN_ENROLMENTS, flag_clearances_in_force
 from leaderboard.signals import ranking_published
 from regime.selectors import BTC_CODE, regime_labels, series_values
-from traders.models import ClosedPosition, DailyEquity, Fill, LeadTrader
-from traders.selectors import traders_with_trade_data
+from traders.models import DailyEquity, Fill, LeadTrader
+from traders.selectors import closed_position_counts, traders_with_trade_data
 
 ROLLING_DAYS = {RankingRun.Window.D7: 7, RankingRun.Window.D30: 30, RankingRun.Window.D90: 90}
 REGIMES = ["scarce", "abundant"]
@@ -136,15 +136,7 @@ def _load(*, campaign, trader_ids, start, end):
         .annotate(n=Count("id"))
         .values_list("account__trader_id", "n")
     )
-    positions = {
-        t: (n, w)
-        for t, n, w in ClosedPosition.objects.filter(
-            account__trader_id__in=trader_ids, closed_at__gte=since, closed_at__lt=until
-        )
-        .values("account__trader_id")
-        .annotate(n=Count("id"), w=Count("id", filter=Q(realized_pnl__gt=0)))
-        .values_list("account__trader_id", "n", "w")
-    }
+    positions = closed_position_counts(trader_ids=trader_ids, since=since, until=until)
     # pnl exactly, in Decimal, straight from the database.
     pnl = dict(
         DailyEquity.objects.filter(trader_id__in=trader_ids, date__gte=start, date__lte=end)

@@ -26,6 +26,7 @@ from leaderboard.selectors import ranking_run_for_period
 from rewards.allocation import split_fixed, split_proportional, split_tiers
 from rewards.content_scoring import POST_COLUMNS, content_scores
 from rewards.models import Payout, PayoutBatch
+from rewards.signals import payout_batch_approved
 from traders.models import LeadTrader
 
 SPOTLIGHT_WEIGHTS = {"trading": 0.5, "content": 0.5}
@@ -530,6 +531,7 @@ def payout_batch_approve(*, batch_id: int, actor) -> PayoutBatch:
             "calculator": "system" if batch.calculated_by_system else batch.calculated_by.get_username(),
         },
     )
+    payout_batch_approved.send(sender=PayoutBatch, batch=batch, actor=actor)
     return batch
 
 
