@@ -1,14 +1,18 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin_desk import PostModerationAdmin
 from campaigns.forms import CampaignAdminForm
-from campaigns.models import Campaign, Enrollment, Post, PostBand, PostSignature, RewardPool
+from campaigns.models import Campaign, Enrollment, Post, PostBand, PostSignature, RewardPeriod, RewardPool
 from campaigns.services.enrolment import enrollment_approve, enrollment_reject
 from core.admin_actions import apply_each
 from core.admin_readonly import ReadOnlyModelAdmin
+from core.console import Queue, queue_register
 
 
 class RewardPoolInline(admin.TabularInline):
@@ -114,3 +118,36 @@ class PostSignatureAdmin(ReadOnlyModelAdmin):
 class RewardPoolAdmin(admin.ModelAdmin):
     list_display = ["name", "campaign", "kind", "amount", "currency", "reward_form", "cadence", "split_rule"]
     list_filter = ["kind", "campaign"]
+
+
+CLOSING_SOON = timedelta(days=3)  # how far ahead the console warns of a reward period's end
+
+
+def _closing_before():
+    return timezone.now() + CLOSING_SOON
+
+
+queue_register(
+    Queue(
+        Enrollment,
+        _("Enrolments to review"),
+        lambda: Enrollment.objects.filter(status=Enrollment.Status.PENDING),
+        lambda: {"status__exact": Enrollment.Status.PENDING},
+    )
+)
+queue_register(
+    Queue(
+        Post,
+        _("Posts awaiting moderation"),
+        lambda: Post.objects.filter(status=Post.Status.SUBMITTED),
+        lambda: {"status__exact": Post.Status.SUBMITTED},
+    )
+)
+queue_register(
+    Queue(
+        RewardPeriod,
+        _("Open reward periods ending within three days (or already ended)"),
+        lambda: RewardPeriod.objects.filter(status=RewardPeriod.Status.OPEN, ends_at__lt=_closing_before()),
+        lambda: {"status__exact": RewardPeriod.Status.OPEN, "ends_at__lt": _closing_before().isoformat()},
+    )
+)

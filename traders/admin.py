@@ -1,9 +1,13 @@
 """Admin of lead traders, their exchange accounts and what ingestion stored (read-only)."""
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_readonly import ReadOnlyModelAdmin
+from core.console import Queue, queue_register
 from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
 from traders.services.uid_verification import trader_uid_status_reset, trader_uid_verify
 
@@ -103,3 +107,30 @@ class DailyEquityAdmin(ReadOnlyModelAdmin):
     raw_id_fields = ["trader"]
     list_select_related = ["trader"]
     date_hierarchy = "date"
+
+
+LAGGING = timedelta(hours=1)  # beat pulls every 5 minutes: an hour without a success is a dozen failed runs
+
+
+def _lag_cutoff():
+    return timezone.now() - LAGGING
+
+
+queue_register(
+    Queue(
+        ExchangeAccount,
+        _("Exchange accounts needing attention (ingestion failing)"),
+        lambda: ExchangeAccount.objects.filter(status=ExchangeAccount.Status.NEEDS_ATTENTION),
+        lambda: {"status__exact": ExchangeAccount.Status.NEEDS_ATTENTION},
+    )
+)
+queue_register(
+    Queue(
+        ExchangeAccount,
+        _("Active exchange accounts not ingested for over an hour"),
+        lambda: ExchangeAccount.objects.filter(
+            status=ExchangeAccount.Status.ACTIVE, last_ingested_at__lt=_lag_cutoff()
+        ),
+        lambda: {"status__exact": ExchangeAccount.Status.ACTIVE, "last_ingested_at__lt": _lag_cutoff().isoformat()},
+    )
+)
