@@ -12,7 +12,7 @@ from campaigns.models import Campaign, Enrollment, Post, PostBand, PostSignature
 from campaigns.services.enrolment import enrollment_approve, enrollment_reject
 from core.admin_actions import apply_each
 from core.admin_readonly import ReadOnlyModelAdmin
-from core.console import Queue, queue_register
+from core.console import queue_filtered
 
 
 class RewardPoolInline(admin.TabularInline):
@@ -123,31 +123,10 @@ class RewardPoolAdmin(admin.ModelAdmin):
 CLOSING_SOON = timedelta(days=3)  # how far ahead the console warns of a reward period's end
 
 
-def _closing_before():
-    return timezone.now() + CLOSING_SOON
-
-
-queue_register(
-    Queue(
-        Enrollment,
-        _("Enrolments to review"),
-        lambda: Enrollment.objects.filter(status=Enrollment.Status.PENDING),
-        lambda: {"status__exact": Enrollment.Status.PENDING},
-    )
-)
-queue_register(
-    Queue(
-        Post,
-        _("Posts awaiting moderation"),
-        lambda: Post.objects.filter(status=Post.Status.SUBMITTED),
-        lambda: {"status__exact": Post.Status.SUBMITTED},
-    )
-)
-queue_register(
-    Queue(
-        RewardPeriod,
-        _("Open reward periods ending within three days (or already ended)"),
-        lambda: RewardPeriod.objects.filter(status=RewardPeriod.Status.OPEN, ends_at__lt=_closing_before()),
-        lambda: {"status__exact": RewardPeriod.Status.OPEN, "ends_at__lt": _closing_before().isoformat()},
-    )
+queue_filtered(Enrollment, _("Enrolments to review"), lambda: {"status": Enrollment.Status.PENDING})
+queue_filtered(Post, _("Posts awaiting moderation"), lambda: {"status": Post.Status.SUBMITTED})
+queue_filtered(
+    RewardPeriod,
+    _("Open reward periods ending within three days (or already ended)"),
+    lambda: {"status": RewardPeriod.Status.OPEN, "ends_at__lt": timezone.now() + CLOSING_SOON},
 )

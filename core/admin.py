@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_lockouts import LoginLockoutAdmin  # noqa: F401 - registers the login lockouts admin
 from core.admin_outbox import OutboundEmailAdmin  # noqa: F401 - registers the outbox admin
 from core.admin_readonly import ReadOnlyModelAdmin
-from core.console import Queue, queue_register
+from core.console import queue_filtered
 from core.models import AuditEvent, OutboundEmail
 
 
@@ -17,11 +17,4 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     search_fields = ["target_id", "action"]
 
 
-queue_register(
-    Queue(
-        OutboundEmail,
-        _("Failed emails to retry"),
-        lambda: OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED),
-        lambda: {"status__exact": OutboundEmail.Status.FAILED},
-    )
-)
+queue_filtered(OutboundEmail, _("Failed emails to retry"), lambda: {"status": OutboundEmail.Status.FAILED})

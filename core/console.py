@@ -3,6 +3,7 @@ and the admin index shows those the operator may see, with their counts and a li
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet
@@ -35,6 +36,26 @@ _QUEUES: list[Queue] = []
 
 def queue_register(queue: Queue) -> None:
     _QUEUES.append(queue)
+
+
+def _changelist_params(filters: dict) -> dict:
+    """Field lookups as the admin changelist's query string: `status` as `status__exact`, times in ISO 8601."""
+    return {
+        key if "__" in key else f"{key}__exact": value.isoformat() if isinstance(value, datetime) else value
+        for key, value in filters.items()
+    }
+
+
+def queue_filtered(model: type[Model], label: str, filters: Callable[[], dict]) -> None:
+    """A queue of the rows matching `filters()` (evaluated at each visit), linked to the list filtered alike."""
+    queue_register(
+        Queue(
+            model,
+            label,
+            lambda: model._default_manager.filter(**filters()),
+            lambda: _changelist_params(filters()),
+        )
+    )
 
 
 def waiting_for(user) -> list[Waiting]:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import RewardPeriod
 from core.admin_readonly import ReadOnlyModelAdmin
-from core.console import Queue, queue_register
+from core.console import queue_filtered
 from rewards.admin_desk import PayoutDeskAdmin
 from rewards.models import Payout, PayoutBatch
 
@@ -40,15 +40,7 @@ class RewardPeriodAdmin(admin.ModelAdmin):
         return super().get_readonly_fields(request, obj)
 
 
-for _status, _label in (
-    (PayoutBatch.Status.DRAFT, _("Draft payout batches to recalculate or approve")),
-    (PayoutBatch.Status.APPROVED, _("Approved payout batches to pay")),
-):
-    queue_register(
-        Queue(
-            PayoutBatch,
-            _label,
-            lambda status=_status: PayoutBatch.objects.filter(status=status),
-            lambda status=_status: {"status__exact": status},
-        )
-    )
+queue_filtered(
+    PayoutBatch, _("Draft payout batches to recalculate or approve"), lambda: {"status": PayoutBatch.Status.DRAFT}
+)
+queue_filtered(PayoutBatch, _("Approved payout batches to pay"), lambda: {"status": PayoutBatch.Status.APPROVED})

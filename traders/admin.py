@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_readonly import ReadOnlyModelAdmin
-from core.console import Queue, queue_register
+from core.console import queue_filtered
 from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
 from traders.services.uid_verification import trader_uid_status_reset, trader_uid_verify
 
@@ -112,25 +112,13 @@ class DailyEquityAdmin(ReadOnlyModelAdmin):
 LAGGING = timedelta(hours=1)  # beat pulls every 5 minutes: an hour without a success is a dozen failed runs
 
 
-def _lag_cutoff():
-    return timezone.now() - LAGGING
-
-
-queue_register(
-    Queue(
-        ExchangeAccount,
-        _("Exchange accounts needing attention (ingestion failing)"),
-        lambda: ExchangeAccount.objects.filter(status=ExchangeAccount.Status.NEEDS_ATTENTION),
-        lambda: {"status__exact": ExchangeAccount.Status.NEEDS_ATTENTION},
-    )
+queue_filtered(
+    ExchangeAccount,
+    _("Exchange accounts needing attention (ingestion failing)"),
+    lambda: {"status": ExchangeAccount.Status.NEEDS_ATTENTION},
 )
-queue_register(
-    Queue(
-        ExchangeAccount,
-        _("Active exchange accounts not ingested for over an hour"),
-        lambda: ExchangeAccount.objects.filter(
-            status=ExchangeAccount.Status.ACTIVE, last_ingested_at__lt=_lag_cutoff()
-        ),
-        lambda: {"status__exact": ExchangeAccount.Status.ACTIVE, "last_ingested_at__lt": _lag_cutoff().isoformat()},
-    )
+queue_filtered(
+    ExchangeAccount,
+    _("Active exchange accounts not ingested for over an hour"),
+    lambda: {"status": ExchangeAccount.Status.ACTIVE, "last_ingested_at__lt": timezone.now() - LAGGING},
 )
