@@ -4,10 +4,11 @@ from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin_desk import PostModerationAdmin
-from campaigns.forms import CampaignAdminForm
+from campaigns.forms import CampaignAdminForm, answers_shown
 from campaigns.models import Campaign, Enrollment, Post, PostBand, PostSignature, RewardPeriod, RewardPool
 from campaigns.services.enrolment import enrollment_approve, enrollment_reject
 from core.admin_actions import apply_each
@@ -72,6 +73,25 @@ class EnrollmentAdmin(admin.ModelAdmin):
     # Decisions go through the actions (audit event + email), never by editing the status by hand.
     readonly_fields = ["status", "reason", "decided_at", "decided_by"]
     actions = ["approve_selected", "reject_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A submitted enrolment is the trader's: who, which campaign, when and what they answered are shown only.
+        if obj is not None:
+            return ["campaign", "trader", "submitted_at", "questionnaire_answers", *self.readonly_fields]
+        return super().get_readonly_fields(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return self.get_readonly_fields(request, obj)
+        return super().get_fields(request, obj)
+
+    @admin.display(description=_("questionnaire answers"))
+    def questionnaire_answers(self, obj: Enrollment):
+        rows = answers_shown(obj.campaign.questionnaire, obj.answers)
+        return format_html(
+            '<dl class="answers">{}</dl>',
+            format_html_join("", "<dt><strong>{}</strong></dt><dd>{}</dd>", rows),
+        )
 
     @admin.action(description=_("Approve selected enrolments (with a reason)"), permissions=["change"])
     def approve_selected(self, request, queryset):
