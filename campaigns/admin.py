@@ -1,14 +1,19 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin_desk import PostModerationAdmin
-from campaigns.forms import CampaignAdminForm
-from campaigns.models import Campaign, Enrollment, Post, PostBand, PostSignature, RewardPool
+from campaigns.forms import CampaignAdminForm, answers_shown
+from campaigns.models import Campaign, Enrollment, Post, PostBand, PostSignature, RewardPeriod, RewardPool
 from campaigns.services.enrolment import enrollment_approve, enrollment_reject
 from core.admin_actions import apply_each
 from core.admin_readonly import ReadOnlyModelAdmin
+from core.console import queue_filtered
 
 
 class RewardPoolInline(admin.TabularInline):
@@ -69,6 +74,25 @@ class EnrollmentAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "reason", "decided_at", "decided_by"]
     actions = ["approve_selected", "reject_selected"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A submitted enrolment is the trader's: who, which campaign, when and what they answered are shown only.
+        if obj is not None:
+            return ["campaign", "trader", "submitted_at", "questionnaire_answers", *self.readonly_fields]
+        return super().get_readonly_fields(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return self.get_readonly_fields(request, obj)
+        return super().get_fields(request, obj)
+
+    @admin.display(description=_("questionnaire answers"))
+    def questionnaire_answers(self, obj: Enrollment):
+        rows = answers_shown(obj.campaign.questionnaire, obj.answers)
+        return format_html(
+            '<dl class="answers">{}</dl>',
+            format_html_join("", "<dt><strong>{}</strong></dt><dd>{}</dd>", rows),
+        )
+
     @admin.action(description=_("Approve selected enrolments (with a reason)"), permissions=["change"])
     def approve_selected(self, request, queryset):
         return _decide_action(
@@ -114,3 +138,15 @@ class PostSignatureAdmin(ReadOnlyModelAdmin):
 class RewardPoolAdmin(admin.ModelAdmin):
     list_display = ["name", "campaign", "kind", "amount", "currency", "reward_form", "cadence", "split_rule"]
     list_filter = ["kind", "campaign"]
+
+
+CLOSING_SOON = timedelta(days=3)  # how far ahead the console warns of a reward period's end
+
+
+queue_filtered(Enrollment, _("Enrolments to review"), lambda: {"status": Enrollment.Status.PENDING})
+queue_filtered(Post, _("Posts awaiting moderation"), lambda: {"status": Post.Status.SUBMITTED})
+queue_filtered(
+    RewardPeriod,
+    _("Open reward periods ending within three days (or already ended)"),
+    lambda: {"status": RewardPeriod.Status.OPEN, "ends_at__lt": timezone.now() + CLOSING_SOON},
+)

@@ -43,6 +43,27 @@ def localised(labels, *, language: str | None = None) -> str:
     return str(next(iter(labels.values())))
 
 
+def answers_shown(questionnaire, answers, *, language: str | None = None) -> list[tuple[str, str]]:
+    """The answers as (question, answer) in the questionnaire's order and `language`; a choice shows its label, an
+    answer to a question no longer asked keeps its key. Plain text: the caller escapes it."""
+    questions = [q for q in questionnaire or [] if isinstance(q, dict) and isinstance(q.get("key"), str)]
+    answers = answers if isinstance(answers, dict) else {}
+    rows, asked = [], set()
+    for question in questions:
+        key = question["key"]
+        asked.add(key)
+        choices = question.get("choices") if isinstance(question.get("choices"), list) else []
+        labels = {c.get("value"): localised(c.get("label"), language=language) for c in choices if isinstance(c, dict)}
+        value = answers.get(key)
+        values = value if isinstance(value, list) else [value]
+        text = ", ".join(
+            str(labels.get(v) if isinstance(v, str) and labels.get(v) else v) for v in values if v not in (None, "")
+        )
+        rows.append((localised(question.get("label"), language=language) or key, text or "—"))
+    rows += [(str(key), str(value)) for key, value in answers.items() if key not in asked]
+    return rows
+
+
 def _label_errors(labels, where: str) -> list[str]:
     if not isinstance(labels, dict) or not isinstance(labels.get("en"), str) or not labels["en"].strip():
         return [_('%(where)s: the label needs at least an English text under "en".') % {"where": where}]

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from core.admin_audit import AdminWriteAudit
 from core.admin_guard import AdminGuard
+from core.console import waiting_for
 from core.forms_password_change import CountedPasswordChangeForm
 from core.lockout import lockout_response
 
@@ -25,6 +26,10 @@ def guarded(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
 
 
 class StarboardAdminSite(admin.AdminSite):
+    def index(self, request, extra_context=None):
+        # The console home: what waits for this operator, above the list of models.
+        return super().index(request, {"waiting": waiting_for(request.user), **(extra_context or {})})
+
     def password_change(self, request, extra_context=None):
         request.current_app = self.name
         return CountedPasswordChangeView.as_view(

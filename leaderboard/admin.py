@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.periods import local_minute
 from core.admin_readonly import ReadOnlyModelAdmin
+from core.console import Queue, queue_register
 from core.validators import validate_multiline
 from leaderboard.models import FLAG_LABELS, FlagReview, RankingRun, Standing
+from leaderboard.selectors import standings_awaiting_review
 from leaderboard.services.flag_review import MAX_DAYS, PERMISSION, REASON_MAX, flag_review_record, standings_to_review
 from traders.forms import NormalisedCharField
 
@@ -69,9 +71,11 @@ class FlaggedFilter(admin.SimpleListFilter):
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Flagged")), ("no", _("No flag"))]
+        return [("open", _("Awaiting review (newest rankings)")), ("yes", _("Flagged")), ("no", _("No flag"))]
 
     def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(pk__in=standings_awaiting_review())
         if self.value() == "yes":
             return queryset.exclude(flags=[])
         if self.value() == "no":
@@ -186,3 +190,8 @@ class FlagReviewAdmin(ReadOnlyModelAdmin):
         if obj.expires_at is None:
             return _("when the campaign ends")
         return f"{local_minute(obj.expires_at, obj.campaign.zone)} ({obj.campaign.time_zone})"
+
+
+queue_register(
+    Queue(Standing, _("Anti-gaming flags to review"), standings_awaiting_review, lambda: {"flagged": "open"})
+)

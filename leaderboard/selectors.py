@@ -3,7 +3,7 @@
 from datetime import date
 
 import pandas as pd
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Enrollment, RewardPeriod
@@ -38,6 +38,16 @@ def ranking_run_latest(*, campaign: Campaign, window: str, period: RewardPeriod 
     if window == RankingRun.Window.PERIOD:
         return qs.order_by(F("period__starts_at").desc(nulls_last=True), "-published_at", "-id").first()
     return qs.order_by("-published_at", "-id").first()
+
+
+def standings_awaiting_review() -> QuerySet[Standing]:
+    """Standings of each campaign's and window's newest published run that carry a flag no operator has cleared:
+    the console's "flags to review"."""
+    same = _published().filter(campaign=OuterRef("campaign"), window=OuterRef("window"))
+    newest = same.order_by("-published_at", "-id")
+    runs = _published().annotate(newest=Subquery(newest.values("id")[:1])).filter(id=F("newest"))
+    flagged = Standing.objects.filter(run__in=runs).exclude(flags=[])
+    return Standing.objects.filter(pk__in=[s.pk for s in flagged.only("id", "flags") if s.open_flags])
 
 
 def ranking_run_for_period(*, period: RewardPeriod) -> RankingRun | None:

@@ -1,9 +1,11 @@
 """Admin of payouts: the payout desk for batches, read-only lines."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import RewardPeriod
 from core.admin_readonly import ReadOnlyModelAdmin
+from core.console import queue_filtered
 from rewards.admin_desk import PayoutDeskAdmin
 from rewards.models import Payout, PayoutBatch
 
@@ -36,3 +38,9 @@ class RewardPeriodAdmin(admin.ModelAdmin):
         if obj is not None and PayoutBatch.objects.filter(period=obj).exclude(status=PayoutBatch.Status.DRAFT).exists():
             return [field.name for field in obj._meta.concrete_fields]
         return super().get_readonly_fields(request, obj)
+
+
+queue_filtered(
+    PayoutBatch, _("Draft payout batches to recalculate or approve"), lambda: {"status": PayoutBatch.Status.DRAFT}
+)
+queue_filtered(PayoutBatch, _("Approved payout batches to pay"), lambda: {"status": PayoutBatch.Status.APPROVED})

@@ -1,9 +1,13 @@
 """Admin of lead traders, their exchange accounts and what ingestion stored (read-only)."""
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_readonly import ReadOnlyModelAdmin
+from core.console import queue_filtered
 from traders.models import ClosedPosition, DailyEquity, ExchangeAccount, Fill, IngestionCursor, LeadTrader, LedgerEntry
 from traders.services.uid_verification import trader_uid_status_reset, trader_uid_verify
 
@@ -103,3 +107,18 @@ class DailyEquityAdmin(ReadOnlyModelAdmin):
     raw_id_fields = ["trader"]
     list_select_related = ["trader"]
     date_hierarchy = "date"
+
+
+LAGGING = timedelta(hours=1)  # beat pulls every 5 minutes: an hour without a success is a dozen failed runs
+
+
+queue_filtered(
+    ExchangeAccount,
+    _("Exchange accounts needing attention (ingestion failing)"),
+    lambda: {"status": ExchangeAccount.Status.NEEDS_ATTENTION},
+)
+queue_filtered(
+    ExchangeAccount,
+    _("Active exchange accounts not ingested for over an hour"),
+    lambda: {"status": ExchangeAccount.Status.ACTIVE, "last_ingested_at__lt": timezone.now() - LAGGING},
+)
