@@ -24,6 +24,10 @@ class Metric:
     narrow_hidden: bool = True
     stored_float: bool = True
     on_board: bool = True
+    # Issue 14: decimals shown (in percent points for pct kinds) and the magnitude beyond which the value means
+    # nothing on a page (a Calmar ratio over a near-zero drawdown, a profit factor with almost no losses): "—".
+    places: int = 2
+    display_bound: float | None = None
 
 
 METRICS: tuple[Metric, ...] = (
@@ -38,15 +42,15 @@ METRICS: tuple[Metric, ...] = (
     Metric("max_drawdown", "max_drawdown", _("Max drawdown"), "pct0", True, "fraction", narrow_hidden=False),
     Metric("sharpe", "sharpe", _("Sharpe"), "num", True),
     Metric("sortino", "sortino", _("Sortino"), "num", True),
-    Metric("calmar", "calmar", _("Calmar"), "num", True),
+    Metric("calmar", "calmar", _("Calmar"), "num", True, display_bound=100),
     Metric("win_rate", "win_rate", _("Win rate"), "pct0", True, "fraction"),
-    Metric("profit_factor", "profit_factor", _("Profit factor"), "num", True),
+    Metric("profit_factor", "profit_factor", _("Profit factor"), "num", True, display_bound=100),
     Metric("volatility", "volatility", _("Volatility"), "pct0", False, "fraction"),
     Metric("trades", "trades", _("Trades"), "int", True, "count", stored_float=False),
     Metric("equity", "equity", _("Equity (USDT)"), "money", True, "USDT", stored_float=False),
     Metric("active_days", "active_days", _("Active days"), "int", True, "days", stored_float=False, on_board=False),
     # Share of the window's days the returns cover (issue 18): below the rules' minimum the ratios are left empty.
-    Metric("coverage", "coverage", _("Coverage"), "pct0", True, "fraction", on_board=False),
+    Metric("coverage", "coverage", _("Coverage"), "pct0", True, "fraction", on_board=False, places=0),
 )
 
 BOARD = tuple(m for m in METRICS if m.on_board)
@@ -58,3 +62,5 @@ COLUMNS = [(m.key, m.label, m.fmt, m.narrow_hidden) for m in BOARD]
 FLOAT_METRICS = [m.field for m in METRICS if m.stored_float]
 # The Standing fields the API publishes per row, in board order.
 API_FIELDS = [m.field for m in METRICS]
+# key -> Metric, for the formatter (web.templatetags.board_tags.metric takes a key or a bare kind).
+BY_KEY: dict[str, Metric] = {m.key: m for m in METRICS}
