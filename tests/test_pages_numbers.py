@@ -154,3 +154,16 @@ def test_payout_reasons_write_numbers_the_way_pages_do():
     for part in ("0.8333", "125,000", "4,321", "1,234,567.89", "80.0%", "66.7%", "100.0%"):
         assert part in text, (part, text)
     assert "0.833333" not in text and "1234567.891" not in text
+
+
+def test_chart_axes_carry_only_the_decimals_their_step_needs():
+    from datetime import date, timedelta
+
+    from leaderboard.charts import line_chart
+
+    start = date(2026, 1, 1)
+    wide = line_chart([(start + timedelta(days=i), v) for i, v in enumerate([643.522, 700.1, 1857.7])])
+    assert "857.700" not in wide and "643.522" not in wide and ">1,857<" not in wide
+    assert re.search(r">1,[0-9]{3}<", wide) and not re.search(r'class="axis"[^>]*>[0-9,]+\.[0-9]+<', wide)
+    near_one = line_chart([(start + timedelta(days=i), v) for i, v in enumerate([1.0, 1.013, 1.04])])
+    assert ">1.04<" in near_one or ">1.040<" in near_one
