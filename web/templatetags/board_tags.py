@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import get_language
 
 from core.numbers import format_number
-from leaderboard.metric_registry import BY_KEY, SORTS
+from leaderboard.metric_registry import BY_KEY, DEFAULT_SET, SORTS
 from leaderboard.models import FLAG_LABELS
 from leaderboard.selectors import REASON_LABELS
 
@@ -65,11 +65,15 @@ def localized(campaign, field: str) -> str:
 
 
 @register.simple_tag
-def board_url(window: str, sort: str = "rank", descending: bool = False, query: str = "", page=1, campaign=None):
+def board_url(
+    window: str, sort: str = "rank", descending: bool = False, query: str = "", page=1, campaign=None, cols=""
+):
     """A normalised /leaderboard/ link: only the parameters the page understands, in a fixed order."""
     params = {"window": window}
     if campaign is not None:
         params["campaign"] = campaign.slug
+    if cols and cols != DEFAULT_SET:
+        params["cols"] = cols
     if sort != "rank" or descending:
         params["sort"] = f"-{sort}" if descending else sort
     if query:
