@@ -4,6 +4,7 @@ The SVG scales with its container (viewBox + width 100%), so the same markup rea
 Each point is also written as data attributes so static/js/charts.js can add a hover read-out.
 """
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from html import escape
@@ -28,12 +29,20 @@ def _ticks(low: float, high: float, count: int = 4) -> list[float]:
     return [low + step * i for i in range(count + 1)]
 
 
+def axis_format(low: float, high: float, count: int = 4) -> str:
+    """Grouped, with as many decimals as the tick step needs: 643-858 reads "643 … 858", not "643.522 … 857.700";
+    1.00-1.04 keeps its decimals."""
+    step = (high - low) / count if high > low else abs(high) or 1.0
+    decimals = max(0, min(6, -math.floor(math.log10(step))))
+    return "{:,." + str(decimals) + "f}"
+
+
 def line_chart(
     points: Sequence[tuple[date, float]],
     *,
     kind: str = "line",
     label: str = "",
-    value_format: str = "{:.3f}",
+    value_format: str | None = None,
     baseline: float | None = None,
     css_class: str = "chart",
     invert: bool = False,
@@ -49,6 +58,8 @@ def line_chart(
     if high == low:
         high, low = high + 1e-9 + abs(high) * 0.01, low - abs(low) * 0.01
     span = high - low
+    if value_format is None:
+        value_format = axis_format(low, high)
     inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
     inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     last = len(values) - 1

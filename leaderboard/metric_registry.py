@@ -24,32 +24,72 @@ class Metric:
     narrow_hidden: bool = True
     stored_float: bool = True
     on_board: bool = True
+    # Issue 14: decimals shown (in percent points for pct kinds) and the magnitude beyond which the value means
+    # nothing on a page (a Calmar ratio over a near-zero drawdown, a profit factor with almost no losses): "—".
+    places: int = 2
+    display_bound: float | None = None
+    # The board's column sets (COLUMN_SETS) this metric belongs to; a metric registered with a set shows in it.
+    sets: tuple[str, ...] = ()
 
+
+# Column-set names, short so each metric stays one line: overview, risk, copy, track record, regime.
+OV, RISK, COPY, TRACK, REGIME = "overview", "risk", "copy", "track", "regime"
 
 METRICS: tuple[Metric, ...] = (
-    Metric("score", "score", _("Score"), "num", True, narrow_hidden=False, stored_float=False),
-    Metric("roi", "roi", _("ROI"), "pct", True, "fraction", narrow_hidden=False),
-    Metric("pnl", "pnl", _("PnL (USDT)"), "money", True, "USDT", narrow_hidden=False, stored_float=False),
-    Metric("vs_btc", "excess_return_vs_btc", _("vs BTC"), "pct", True, "fraction", narrow_hidden=False),
-    Metric("beta", "beta", _("Beta to BTC"), "num", False),
-    Metric("return_scarce", "return_scarce", _("Capital-scarce days"), "pct", True, "fraction"),
-    Metric("return_abundant", "return_abundant", _("Liquidity-abundant days"), "pct", True, "fraction"),
+    Metric("score", "score", _("Score"), "num", True, narrow_hidden=False, stored_float=False, sets=(OV,)),
+    Metric("roi", "roi", _("ROI"), "pct", True, "fraction", narrow_hidden=False, sets=(OV, COPY, TRACK)),
+    Metric(
+        "pnl", "pnl", _("PnL (USDT)"), "money", True, "USDT", narrow_hidden=False, stored_float=False, sets=(OV, COPY)
+    ),
+    Metric(
+        "vs_btc",
+        "excess_return_vs_btc",
+        _("vs BTC"),
+        "pct",
+        True,
+        "fraction",
+        narrow_hidden=False,
+        sets=(OV, TRACK, REGIME),
+    ),
+    Metric("beta", "beta", _("Beta to BTC"), "num", False, sets=(RISK, REGIME)),
+    Metric("return_scarce", "return_scarce", _("Capital-scarce days"), "pct", True, "fraction", sets=(REGIME,)),
+    Metric("return_abundant", "return_abundant", _("Liquidity-abundant days"), "pct", True, "fraction", sets=(REGIME,)),
     # Stored as a negative fraction: closer to 0 (larger) is better.
-    Metric("max_drawdown", "max_drawdown", _("Max drawdown"), "pct0", True, "fraction", narrow_hidden=False),
-    Metric("sharpe", "sharpe", _("Sharpe"), "num", True),
-    Metric("sortino", "sortino", _("Sortino"), "num", True),
-    Metric("calmar", "calmar", _("Calmar"), "num", True),
-    Metric("win_rate", "win_rate", _("Win rate"), "pct0", True, "fraction"),
-    Metric("profit_factor", "profit_factor", _("Profit factor"), "num", True),
-    Metric("volatility", "volatility", _("Volatility"), "pct0", False, "fraction"),
-    Metric("trades", "trades", _("Trades"), "int", True, "count", stored_float=False),
-    Metric("equity", "equity", _("Equity (USDT)"), "money", True, "USDT", stored_float=False),
+    Metric(
+        "max_drawdown",
+        "max_drawdown",
+        _("Max drawdown"),
+        "pct0",
+        True,
+        "fraction",
+        narrow_hidden=False,
+        sets=(OV, RISK, COPY),
+    ),
+    Metric("sharpe", "sharpe", _("Sharpe"), "num", True, sets=(RISK,)),
+    Metric("sortino", "sortino", _("Sortino"), "num", True, sets=(RISK,)),
+    Metric("calmar", "calmar", _("Calmar"), "num", True, display_bound=100, sets=(RISK,)),
+    Metric("win_rate", "win_rate", _("Win rate"), "pct0", True, "fraction", sets=(COPY, TRACK)),
+    Metric("profit_factor", "profit_factor", _("Profit factor"), "num", True, display_bound=100, sets=(TRACK,)),
+    Metric("volatility", "volatility", _("Volatility"), "pct0", False, "fraction", sets=(RISK,)),
+    Metric("trades", "trades", _("Trades"), "int", True, "count", stored_float=False, sets=(TRACK,)),
+    Metric("equity", "equity", _("Equity (USDT)"), "money", True, "USDT", stored_float=False, sets=(COPY,)),
     Metric("active_days", "active_days", _("Active days"), "int", True, "days", stored_float=False, on_board=False),
     # Share of the window's days the returns cover (issue 18): below the rules' minimum the ratios are left empty.
-    Metric("coverage", "coverage", _("Coverage"), "pct0", True, "fraction", on_board=False),
+    Metric("coverage", "coverage", _("Coverage"), "pct0", True, "fraction", on_board=False, places=0),
 )
 
 BOARD = tuple(m for m in METRICS if m.on_board)
+# The board's column sets (issue 14: every metric at once does not fit 1366 px): ?cols= value -> label, in order.
+SET_LABELS: dict[str, Promise] = {
+    OV: _("Overview"),
+    RISK: _("Risk"),
+    COPY: _("Copy"),
+    TRACK: _("Track record"),
+    REGIME: _("Regime"),
+}
+DEFAULT_SET = OV
+# ?cols= value -> the metric keys it shows, in board order (read from the registry).
+COLUMN_SETS: dict[str, tuple[str, ...]] = {name: tuple(m.key for m in BOARD if name in m.sets) for name in SET_LABELS}
 # ?sort= value -> (Standing field, larger is better); rank ascending first.
 SORTS: dict[str, tuple[str, bool]] = {"rank": ("rank", False), **{m.key: (m.field, m.higher_is_better) for m in BOARD}}
 # Board columns: (key, label, format, hidden on narrow screens).
@@ -58,3 +98,5 @@ COLUMNS = [(m.key, m.label, m.fmt, m.narrow_hidden) for m in BOARD]
 FLOAT_METRICS = [m.field for m in METRICS if m.stored_float]
 # The Standing fields the API publishes per row, in board order.
 API_FIELDS = [m.field for m in METRICS]
+# key -> Metric, for the formatter (web.templatetags.board_tags.metric takes a key or a bare kind).
+BY_KEY: dict[str, Metric] = {m.key: m for m in METRICS}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Enrollment, Post, RewardPeriod, RewardPool
 from campaigns.selectors import campaign_featured
 from core.cache import best_effort_cache
-from leaderboard.metric_registry import SORTS
+from leaderboard.metric_registry import COLUMN_SETS, DEFAULT_SET, SORTS
 from leaderboard.models import RankingRun, Standing
 from leaderboard.selectors import HIDDEN_ENROLMENTS, ranking_run_latest, trader_regime_framing
 from rewards.allocation import split_tiers
@@ -30,6 +30,11 @@ PAGE_SIZE = 50
 
 def window_clean(value: str | None) -> str:
     return value if value in WINDOWS else DEFAULT_WINDOW
+
+
+def column_set_clean(value: str | None) -> str:
+    """The board's ?cols= column set; anything unknown shows the overview."""
+    return value if value in COLUMN_SETS else DEFAULT_SET
 
 
 def sort_clean(value: str | None) -> tuple[str, bool]:

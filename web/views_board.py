@@ -28,7 +28,7 @@ from campaigns.selectors import leaderboard_pool
 from campaigns.services.enrolment import registration_window_state
 from leaderboard import charts
 from leaderboard.explanation import score_breakdown
-from leaderboard.metric_registry import COLUMNS
+from leaderboard.metric_registry import COLUMN_SETS, COLUMNS, DEFAULT_SET, SET_LABELS
 from leaderboard.models import RankingRun
 from web import board_state_mirror, page_cache
 from web import selectors as sel
@@ -115,6 +115,7 @@ def leaderboard(request):
     slug = request.GET.get("campaign") or None
     window = sel.window_clean(request.GET.get("window"))
     sort, descending = sel.sort_clean(request.GET.get("sort"))
+    cols = sel.column_set_clean(request.GET.get("cols"))
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
     page_number = _page_number(request.GET.get("page"))
     language = get_language()
@@ -135,6 +136,8 @@ def leaderboard(request):
 
     whole_page = _cookie_free(request)  # signed-in visitors get their own nav: another representation
     parts = [campaign_id, int(bool(slug)), window, sort, int(descending), page_number, language, query, whole_page]
+    if cols != DEFAULT_SET:
+        parts.append(cols)  # the default set keeps the digest (and the cached pages) it had before column sets
     digest = hashlib.sha1("|".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()
     etag = f'"lb-{version}-{digest[:20]}"'
     not_modified = _conditional(request, etag=etag, last_modified=last_modified)
@@ -145,7 +148,7 @@ def leaderboard(request):
     key = f"pages:leaderboard:v{version}:{digest}"
     canonical = page_cache.is_canonical(
         query=query, page_number=page_number, descending=descending, first_click_descending=sel.SORTS[sort][1]
-    )
+    ) and (cols == DEFAULT_SET)
     if whole_page:
         pieces = page_cache.page_get(key + ":whole", canonical=canonical)
         if pieces is not None:
@@ -166,6 +169,7 @@ def leaderboard(request):
             descending=descending,
             query=query,
             page_number=page_number,
+            cols=cols,
         )
         page_cache.page_put(key, table, canonical=canonical)
     context = {
@@ -175,7 +179,7 @@ def leaderboard(request):
         "table": table,
         "query": query,
         # the language links return to the canonical URL: the cached page is shared by every query-string variant
-        "lang_next": board_url(window, sort, descending, query, page_number, campaign if slug else None),
+        "lang_next": board_url(window, sort, descending, query, page_number, campaign if slug else None, cols),
     }
     if whole_page:
         # The page is the same for every cookie-free visitor but a CSRF token, if it has a POST form at all: cache
@@ -198,7 +202,7 @@ def _with_csrf_token(request, pieces: tuple[bytes, ...]) -> bytes:
     return get_token(request).encode().join(pieces)
 
 
-def _render_board(request, *, campaign, run, window, sort, descending, query, page_number) -> str:
+def _render_board(request, *, campaign, run, window, sort, descending, query, page_number, cols=DEFAULT_SET) -> str:
     page = None
     projected = {}
     if run is not None:
@@ -210,6 +214,7 @@ def _render_board(request, *, campaign, run, window, sort, descending, query, pa
             projected = sel.projected_rewards(pool=leaderboard_pool(pools=sel.pools_of(campaign=campaign)), run=run)
     link_campaign = campaign if request.GET.get("campaign") else None
     headers = []
+    shown = COLUMN_SETS[cols]
     for key, label, kind, optional in COLUMNS:
         active = key == sort
         next_desc = (not descending) if active else sel.SORTS[key][1]
@@ -221,8 +226,10 @@ def _render_board(request, *, campaign, run, window, sort, descending, query, pa
                 "optional": optional,
                 "active": active,
                 "descending": descending,
-                "href": board_url(window, key, next_desc, query, 1, link_campaign),
+                "href": board_url(window, key, next_desc, query, 1, link_campaign, cols),
                 "best_value": f"-{key}" if sel.SORTS[key][1] else key,
+                # the set's columns, and the sorted column always (sorting never hides what it sorts by)
+                "shown": key in shown or active,
             }
         )
     rows = [
@@ -241,6 +248,8 @@ def _render_board(request, *, campaign, run, window, sort, descending, query, pa
             "sorts": sel.SORTS,
             "columns": COLUMNS,
             "headers": headers,
+            "cols": cols,
+            "column_sets": SET_LABELS.items(),
             "link_campaign": link_campaign,
             "query": query,
             "page": page,

@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campaigns.models import Enrollment, Post, RewardPeriod, RewardPool
 from campaigns.periods import local_minute
 from core.csv_export import csv_document
+from core.numbers import format_number
 from core.services.audit import SYSTEM, audit_record
 from leaderboard.flags import flags_open
 from leaderboard.models import RankingRun, Standing
@@ -572,6 +574,11 @@ def _when(iso: str | None, zone) -> str:
     return f"{local_minute(moment, zone)} ({zone.key})" if zone is not None else iso
 
 
+def _n(value, kind: str = "num", places: int = 2) -> str:
+    """A number in a reason as the pages write it (core.numbers): grouped, rounded, "—" when absent."""
+    return format_number(value, kind, places=places, language=get_language())
+
+
 def payout_reason_text(payout: Payout, *, zone=None) -> str:
     """One sentence an operator (and a disputing trader) can check against the inputs; times in `zone` if given."""
     e = payout.explanation or {}
@@ -600,22 +607,23 @@ def payout_reason_text(payout: Payout, *, zone=None) -> str:
         ) % {
             "rank": payout.rank,
             "n": e.get("eligible_traders"),
-            "score": payout.score,
+            # The content score is a weighted percentile in 0..1: four places tell neighbours apart.
+            "score": _n(payout.score, places=4),
             "posts": e.get("posts"),
             "days": e.get("days"),
-            "exposure": e.get("exposure"),
-            "p1": pct.get("exposure"),
-            "engagement": e.get("engagement"),
-            "p2": pct.get("engagement"),
-            "volume": e.get("copy_volume"),
-            "p3": pct.get("copy_volume"),
+            "exposure": _n(e.get("exposure"), "int"),
+            "p1": _n(pct.get("exposure"), "pct0", 1),
+            "engagement": _n(e.get("engagement"), "int"),
+            "p2": _n(pct.get("engagement"), "pct0", 1),
+            "volume": _n(e.get("copy_volume"), "money"),
+            "p3": _n(pct.get("copy_volume"), "pct0", 1),
             "capped": _(", capped") if e.get("capped") else "",
         }
     if payout.reason == Payout.Reason.LEADERBOARD:
         tied = e.get("tied_with") or 0
         text = _("Leaderboard rank %(rank)s, score %(score)s, in ranking snapshot #%(snapshot)s") % {
             "rank": payout.rank,
-            "score": payout.score,
+            "score": _n(payout.score),
             "snapshot": e.get("snapshot_id"),
         }
         if tied:
@@ -625,7 +633,7 @@ def payout_reason_text(payout: Payout, *, zone=None) -> str:
             }
         return text
     if payout.reason == Payout.Reason.SPOTLIGHT:
-        return _("Star trader of the week, composite %(score)s") % {"score": payout.score}
+        return _("Star trader of the week, composite %(score)s") % {"score": _n(payout.score, places=4)}
     return payout.get_reason_display()
 
 

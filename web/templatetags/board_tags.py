@@ -1,12 +1,12 @@
 """Formatting for the public pages: metric values, signs, campaign-zone times and leaderboard links."""
 
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import template
 from django.utils.translation import get_language
 
-from leaderboard.metric_registry import SORTS
+from core.numbers import format_number
+from leaderboard.metric_registry import BY_KEY, DEFAULT_SET, SORTS
 from leaderboard.models import FLAG_LABELS
 from leaderboard.selectors import REASON_LABELS
 
@@ -22,19 +22,12 @@ def cell(standing, key: str):
 
 @register.filter
 def metric(value, kind: str = "num") -> str:
-    """pct: signed percent of a fraction; pct0: unsigned percent; money: grouped 2 dp; int; num: 2 dp."""
-    if value is None or value == "":
-        return "—"
-    if kind == "int":
-        return f"{int(value):,}"
-    if kind == "money":
-        return f"{Decimal(value):,.2f}"
-    number = float(value)
-    if kind == "pct":
-        return f"{number * 100:+.2f}%"
-    if kind == "pct0":
-        return f"{number * 100:.2f}%"
-    return f"{number:,.2f}"
+    """A number as pages show it (core.numbers): `kind` is a metric key of the registry (its format, decimals and
+    display bound) or a bare kind (pct, pct0, money, amount, int, num); grouping follows the active language."""
+    spec = BY_KEY.get(kind)
+    if spec is not None:
+        return format_number(value, spec.fmt, places=spec.places, bound=spec.display_bound, language=get_language())
+    return format_number(value, kind, language=get_language())
 
 
 @register.filter
@@ -72,11 +65,15 @@ def localized(campaign, field: str) -> str:
 
 
 @register.simple_tag
-def board_url(window: str, sort: str = "rank", descending: bool = False, query: str = "", page=1, campaign=None):
+def board_url(
+    window: str, sort: str = "rank", descending: bool = False, query: str = "", page=1, campaign=None, cols=""
+):
     """A normalised /leaderboard/ link: only the parameters the page understands, in a fixed order."""
     params = {"window": window}
     if campaign is not None:
         params["campaign"] = campaign.slug
+    if cols and cols != DEFAULT_SET:
+        params["cols"] = cols
     if sort != "rank" or descending:
         params["sort"] = f"-{sort}" if descending else sort
     if query:
