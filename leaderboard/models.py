@@ -92,6 +92,24 @@ class Standing(models.Model):
     # Share of the window's days the trader's returns cover (sparse samples, gaps); below the rules' minimum the
     # ratios are left empty and the board marks the record.
     coverage = models.FloatField(null=True, blank=True)
+    # What copiers need to decide (issue 13; leaderboard.confidence, copier_outcome, capacity). Null: too little
+    # data, or (capacity) not reported.
+    psr = models.FloatField(null=True, blank=True)
+    dsr = models.FloatField(null=True, blank=True)
+    min_track_record_days = models.FloatField(null=True, blank=True)
+    roi_ci_low = models.FloatField(null=True, blank=True)
+    roi_ci_high = models.FloatField(null=True, blank=True)
+    copier_roi_median = models.FloatField(null=True, blank=True)
+    copier_roi_p10 = models.FloatField(null=True, blank=True)
+    copier_roi_p90 = models.FloatField(null=True, blank=True)
+    copier_loss_share = models.FloatField(null=True, blank=True)
+    aum = models.DecimalField(**AMOUNT, null=True, blank=True)
+    copiers = models.PositiveIntegerField(null=True, blank=True)
+    copiers_max = models.PositiveIntegerField(null=True, blank=True)
+    copier_pnl = models.DecimalField(**AMOUNT, null=True, blank=True)
+    profit_share_rate = models.FloatField(null=True, blank=True)
+    days_leading = models.PositiveIntegerField(null=True, blank=True)
+    skin_in_game = models.FloatField(null=True, blank=True)
     explanation = models.JSONField(default=dict, blank=True, help_text=_("Metric values, percentiles, weights"))
 
     class Meta:
