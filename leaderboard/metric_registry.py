@@ -80,3 +80,5 @@ COLUMNS = [(m.key, m.label, m.fmt, m.narrow_hidden) for m in BOARD]
 FLOAT_METRICS = [m.field for m in METRICS if m.stored_float]
 # The Standing fields the API publishes per row, in board order.
 API_FIELDS = [m.field for m in METRICS]
+# The profile's capacity panel, in its order.
+CAPACITY_FIELDS = ("copiers", "copiers_max", "aum", "copier_pnl", "profit_share_rate", "days_leading", "skin_in_game")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from django.conf import settings
 
 from campaigns.models import RewardPool
 from campaigns.services.periods import reward_periods_ensure
@@ -244,3 +245,27 @@ def test_ranking_is_reproducible_run_to_run(copy_field):
     assert list(first.standings.order_by("trader_id").values(*fields)) == list(
         second.standings.order_by("trader_id").values(*fields)
     )
+
+
+def test_board_badge_and_profile_panels_in_both_languages(client, copy_field):
+    campaign, traders = copy_field
+    run = ranking_run_publish(campaign=campaign, window=RankingRun.Window.D30, now=NOW)
+    ranking_run_publish(campaign=campaign, window=RankingRun.Window.D90, now=NOW)
+    codes = {s.trader_id: s.track_record for s in run.standings.all()}
+    assert {c["code"] for c in codes.values()} <= {"significant", "not_yet", "no_edge", "too_short", "undefined"}
+    for status in codes.values():
+        assert (status["more_days"] is not None) == (status["code"] in ("not_yet", "too_short"))
+    board = client.get(f"/leaderboard/?campaign={campaign.slug}&window=30d").content.decode()
+    assert "track record:" in board
+    waiting = next((c for c in codes.values() if c["code"] == "not_yet"), None)
+    if waiting:
+        assert f"{waiting['more_days']} more day" in board
+    profile = client.get(f"/traders/{traders['long-2x'].exchange_uid}/?campaign={campaign.slug}")
+    assert profile.status_code == 200
+    page = profile.content.decode()
+    for panel in ("confidence-panel", "copier-outcome-panel", "capacity-panel"):
+        assert f'id="{panel}"' in page
+    assert "not reported" in page  # copier slots, copiers' PnL, profit share
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    zh = client.get(f"/traders/{traders['long-1x'].exchange_uid}/?campaign={campaign.slug}").content.decode()
+    assert "跟单之前" in zh and "未报告" in zh and "业绩记录" in zh

@@ -372,6 +372,8 @@ def _explanation(*, row, flags, rules, start, end, window, period, undefined) ->
             and np.nan_to_num(row.get("coverage"), nan=1.0) < rules["coverage"]["min_coverage"]
         ),
         "undefined": undefined,
+        # The limit the track-record badge needs (leaderboard.models.Standing.track_record).
+        "confidence": {"min_days": rules["confidence"]["min_days"]},
         "metrics": {k: db_value(row.get(k)) for k in [*FLOAT_METRICS, *EXPLAINED_COUNTS]},
         "percentiles": percentiles,
         "contributions": {k: (None if p is None else 100.0 * weights[k] * p / total) for k, p in percentiles.items()},
