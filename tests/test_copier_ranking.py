@@ -21,6 +21,7 @@ from leaderboard.metric_registry import API_FIELDS
 from leaderboard.models import RankingRun
 from leaderboard.scoring import DEFAULT_RULES, RulesError, rules_validate
 from leaderboard.services.ranking import ranking_run_publish
+from tests.browser import chromium
 from tests.copier_data import BTC_TRADERS, btc_trader_rows
 from tests.factories import EnrollmentFactory, ExchangeAccountFactory, LeadTraderFactory
 from tests.test_confidence import _loop_samples, _reference
@@ -268,4 +269,33 @@ def test_board_badge_and_profile_panels_in_both_languages(client, copy_field):
     assert "not reported" in page  # copier slots, copiers' PnL, profit share
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     zh = client.get(f"/traders/{traders['long-1x'].exchange_uid}/?campaign={campaign.slug}").content.decode()
-    assert "跟单之前" in zh and "未报告" in zh and "业绩记录" in zh
+    assert "跟单之前" in zh and "未报告" in zh and "业绩记录" in zh and "收益率 90% 区间" in zh
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_profile_panels_in_headless_chromium(live_server, artifacts_dir, copy_field, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    campaign, traders = copy_field
+    for window in (RankingRun.Window.D30, RankingRun.Window.D90):
+        ranking_run_publish(campaign=campaign, window=window, now=NOW)
+    url = f"{live_server.url}/traders/{traders['long-2x'].exchange_uid}/?campaign={campaign.slug}"
+    sizes = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+    with chromium() as browser:
+        for language in ("en", "zh-hans"):
+            for size, viewport in sizes.items():
+                context = browser.new_context(viewport=viewport, is_mobile=size == "phone")
+                context.add_cookies(
+                    [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+                )
+                page = context.new_page()
+                page.goto(url)
+                for panel in ("#confidence-panel", "#copier-outcome-panel", "#capacity-panel"):
+                    assert page.locator(panel).is_visible()
+                # The card fits the screen: nothing in it runs past the viewport's right edge.
+                right = page.evaluate("document.querySelector('#copier-view').getBoundingClientRect().right")
+                assert right <= viewport["width"]
+                page.locator("#copier-view").screenshot(
+                    path=str(artifacts_dir / f"copier-panels-{language}-{size}.png")
+                )
+                context.close()
