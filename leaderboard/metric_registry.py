@@ -76,6 +76,28 @@ METRICS: tuple[Metric, ...] = (
     Metric("active_days", "active_days", _("Active days"), "int", True, "days", stored_float=False, on_board=False),
     # Share of the window's days the returns cover (issue 18): below the rules' minimum the ratios are left empty.
     Metric("coverage", "coverage", _("Coverage"), "pct0", True, "fraction", on_board=False, places=0),
+    # What copiers need to decide (issue 13): shown on the profile's panels and in the API, not as board columns.
+    *(
+        Metric(key, key, label, fmt, better, unit, stored_float=fmt not in ("money", "int"), on_board=False)
+        for key, label, fmt, better, unit in (
+            ("psr", _("Probabilistic Sharpe ratio"), "pct0", True, "probability"),
+            ("dsr", _("Deflated Sharpe ratio"), "pct0", True, "probability"),
+            ("min_track_record_days", _("Days needed to be significant"), "num", False, "days"),
+            ("roi_ci_low", _("ROI, 90% interval low"), "pct", True, "fraction"),
+            ("roi_ci_high", _("ROI, 90% interval high"), "pct", True, "fraction"),
+            ("aum", _("Copiers' AUM (USDT)"), "money", True, "USDT"),
+            ("copiers", _("Copiers"), "int", True, "count"),
+            ("copiers_max", _("Copier slots"), "int", True, "count"),
+            ("copier_pnl", _("Copiers' PnL (USDT)"), "money", True, "USDT"),
+            ("profit_share_rate", _("Profit share"), "pct0", False, "fraction"),
+            ("days_leading", _("Days as lead trader"), "int", True, "days"),
+            ("skin_in_game", _("Skin in the game"), "pct0", True, "fraction"),
+            ("copier_roi_median", _("Copier ROI, median"), "pct", True, "fraction"),
+            ("copier_roi_p10", _("Copier ROI, 10th percentile"), "pct", True, "fraction"),
+            ("copier_roi_p90", _("Copier ROI, 90th percentile"), "pct", True, "fraction"),
+            ("copier_loss_share", _("Copier start days that lost"), "pct0", False, "fraction"),
+        )
+    ),
 )
 
 BOARD = tuple(m for m in METRICS if m.on_board)
@@ -100,3 +122,5 @@ FLOAT_METRICS = [m.field for m in METRICS if m.stored_float]
 API_FIELDS = [m.field for m in METRICS]
 # key -> Metric, for the formatter (web.templatetags.board_tags.metric takes a key or a bare kind).
 BY_KEY: dict[str, Metric] = {m.key: m for m in METRICS}
+# The profile's capacity panel, in its order.
+CAPACITY_FIELDS = ("copiers", "copiers_max", "aum", "copier_pnl", "profit_share_rate", "days_leading", "skin_in_game")

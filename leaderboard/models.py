@@ -1,11 +1,14 @@
 """Published rankings (runs and their standings) and operators' reviews of anti-gaming flags."""
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.precision import AMOUNT
+from leaderboard.confidence import DEFAULT_MIN_DAYS, track_record_status
 from leaderboard.flags import flags_cleared, flags_open
 from leaderboard.scoring import FLAG_CODES
 from traders.models import LeadTrader
@@ -92,6 +95,24 @@ class Standing(models.Model):
     # Share of the window's days the trader's returns cover (sparse samples, gaps); below the rules' minimum the
     # ratios are left empty and the board marks the record.
     coverage = models.FloatField(null=True, blank=True)
+    # What copiers need to decide (issue 13; leaderboard.confidence, copier_outcome, capacity). Null: too little
+    # data, or (capacity) not reported.
+    psr = models.FloatField(null=True, blank=True)
+    dsr = models.FloatField(null=True, blank=True)
+    min_track_record_days = models.FloatField(null=True, blank=True)
+    roi_ci_low = models.FloatField(null=True, blank=True)
+    roi_ci_high = models.FloatField(null=True, blank=True)
+    copier_roi_median = models.FloatField(null=True, blank=True)
+    copier_roi_p10 = models.FloatField(null=True, blank=True)
+    copier_roi_p90 = models.FloatField(null=True, blank=True)
+    copier_loss_share = models.FloatField(null=True, blank=True)
+    aum = models.DecimalField(**AMOUNT, null=True, blank=True)
+    copiers = models.PositiveIntegerField(null=True, blank=True)
+    copiers_max = models.PositiveIntegerField(null=True, blank=True)
+    copier_pnl = models.DecimalField(**AMOUNT, null=True, blank=True)
+    profit_share_rate = models.FloatField(null=True, blank=True)
+    days_leading = models.PositiveIntegerField(null=True, blank=True)
+    skin_in_game = models.FloatField(null=True, blank=True)
     explanation = models.JSONField(default=dict, blank=True, help_text=_("Metric values, percentiles, weights"))
 
     class Meta:
@@ -123,6 +144,23 @@ class Standing(models.Model):
     def low_coverage(self) -> bool:
         """The returns cover less of the window than the rules ask for ratios (sparse samples or gaps)."""
         return bool((self.explanation or {}).get("low_coverage"))
+
+    @property
+    def track_record(self) -> dict:
+        """The board's plain-words badge: {"code": significant / not_yet / too_short / no_edge / undefined,
+        "more_days": days still needed or None} (leaderboard.confidence.track_record_status)."""
+        explained = self.explanation or {}
+        metrics = explained.get("metrics") or {}
+        days = metrics.get("days")
+        min_days = (explained.get("confidence") or {}).get("min_days", DEFAULT_MIN_DAYS)
+        status = track_record_status(
+            [math.nan if days is None else days],
+            [math.nan if self.min_track_record_days is None else self.min_track_record_days],
+            sharpe=[math.nan if self.sharpe is None else self.sharpe],
+            min_days=min_days,
+        )
+        more = status["more_days"][0]
+        return {"code": str(status["code"][0]), "more_days": None if math.isnan(more) else int(more)}
 
     @property
     def open_flags(self) -> list:

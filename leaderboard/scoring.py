@@ -16,6 +16,13 @@ DEFAULT_RULES, so changing a floor, a weight or the score metric needs no code:
                   Sharpe, Sortino), calmar_min_days and calmar_min_drawdown: below them the ratio is empty with
                   its reason (leaderboard.metrics.metrics_bound)
     flags         thresholds of the anti-gaming flags (leaderboard.flags)
+    confidence    min_days, confidence, level, replicates, seed of psr/dsr/min_track_record_days and the ROI
+                  interval (leaderboard.confidence)
+    copier_outcome  profit_share, fee_rate, slippage_rate, settle_at_end, min_start_days and the settlement
+                  schedule (daily, weekly, monthly) of the copier outcome (leaderboard.copier_outcome)
+
+eligibility.metric_floors {metric: floor} holds out a trader whose metric is missing or on the wrong side of its
+floor (at least it; at most it for a lower-is-better metric), e.g. {"psr": 0.9} or {"copier_loss_share": 0.5}.
 
 Ties are broken deterministically: higher score, then higher pnl, then earlier enrolment, then lower trader id.
 """
@@ -29,6 +36,8 @@ import math
 
 import numpy as np
 import pandas as pd
+
+from leaderboard.copier_outcome import SCHEDULES
 
 # Direction of each metric a score may use: True when higher is better.
 SCORABLE = {
@@ -45,6 +54,17 @@ SCORABLE = {
     "excess_return_vs_btc": True,
     "active_days": True,
     "trades": True,
+    # Issue 13: confidence, copier outcome and capacity (leaderboard.confidence, copier_outcome, capacity).
+    "psr": True,
+    "dsr": True,
+    "min_track_record_days": False,
+    "roi_ci_low": True,
+    "roi_ci_high": True,
+    "copier_roi_median": True,
+    "copier_roi_p10": True,
+    "copier_roi_p90": True,
+    "copier_loss_share": False,
+    "skin_in_game": True,
 }
 # Metrics only trade records give: left out of the score of a trader whose data has none.
 TRADE_METRICS = {"win_rate", "trades"}
@@ -58,6 +78,8 @@ DEFAULT_RULES: dict = {
         "min_trades": 0,
         "min_active_days": 3,
         "exclude_flags": ["tiny_capital_high_roi", "no_fills_behind_equity"],
+        # {metric: floor} over SCORABLE: at least the floor (at most, for a lower-is-better metric); missing fails.
+        "metric_floors": {},
     },
     "score": {
         "method": "percentile_blend",
@@ -70,6 +92,18 @@ DEFAULT_RULES: dict = {
         "no_fills": {"min_abs_roi": 0.001},
         "mirror": {"min_correlation": 0.99, "min_overlap_days": 7, "max_candidates": 1000},
     },
+    # leaderboard.confidence's limits: psr/dsr/min_track_record_days need min_days returns; the ROI interval is a
+    # seeded stationary block bootstrap (replicates resamples, level the interval's coverage).
+    "confidence": {"min_days": 10, "confidence": 0.95, "level": 0.90, "replicates": 1000, "seed": 20260212},
+    # leaderboard.copier_outcome's assumptions (docs/copier-outcome.md): Gate's published rates by default.
+    "copier_outcome": {
+        "profit_share": 0.10,
+        "fee_rate": 0.0005,
+        "slippage_rate": 0.0002,
+        "settle_at_end": True,
+        "min_start_days": 7,
+        "schedule": "weekly",
+    },
 }
 
 TIE_BREAKS = ["score", "pnl", "enrolled_at", "trader_id"]
@@ -80,6 +114,7 @@ REASONS = [
     "too_few_trades",
     "too_few_active_days",
     "flagged",
+    "below_metric_floor",
     "no_score",
 ]
 
@@ -126,7 +161,7 @@ def rules_validate(rules: dict | None) -> dict:
     """The complete rules (DEFAULT_RULES with `rules` laid over them), checked; raises RulesError when unusable."""
     if rules is None:
         rules = {}
-    _keys("rules", rules, {"version", "eligibility", "score", "coverage", "flags"})
+    _keys("rules", rules, set(DEFAULT_RULES))
     full = _merge(DEFAULT_RULES, rules)
     if not isinstance(full["version"], str) or not full["version"].strip():
         raise RulesError("rules.version must be a non-empty text")
@@ -140,6 +175,13 @@ def rules_validate(rules: dict | None) -> dict:
     excluded = elig["exclude_flags"]
     if not isinstance(excluded, list) or any(code not in FLAG_CODES for code in excluded):
         raise RulesError(f"eligibility.exclude_flags must be a list of: {', '.join(FLAG_CODES)}")
+    floors = elig["metric_floors"]
+    if not isinstance(floors, dict):
+        raise RulesError("eligibility.metric_floors must be an object of {metric: floor}")
+    for metric, floor in floors.items():
+        if metric not in SCORABLE:
+            raise RulesError(f"eligibility.metric_floors: {metric!r} is not a metric; use one of {', '.join(SCORABLE)}")
+        floors[metric] = _number(f"eligibility.metric_floors.{metric}", floor, minimum=-math.inf)
 
     score = _keys("score", full["score"], {"method", "weights", "metric"})
     if score["method"] == "percentile_blend":
@@ -183,6 +225,25 @@ def rules_validate(rules: dict | None) -> dict:
         section = _keys(f"flags.{name}", flags[name], set(fields))
         for field, options in fields.items():
             section[field] = _number(f"flags.{name}.{field}", section[field], **options)
+
+    conf = _keys("confidence", full["confidence"], set(DEFAULT_RULES["confidence"]))
+    conf["min_days"] = _number("confidence.min_days", conf["min_days"], integer=True, minimum=3)
+    conf["confidence"] = _number("confidence.confidence", conf["confidence"], minimum=0.5, maximum=0.9999)
+    conf["level"] = _number("confidence.level", conf["level"], minimum=0.5, maximum=0.999)
+    conf["replicates"] = _number("confidence.replicates", conf["replicates"], integer=True, minimum=100, maximum=10000)
+    conf["seed"] = _number("confidence.seed", conf["seed"], integer=True, maximum=2**63 - 1)
+
+    copier = _keys("copier_outcome", full["copier_outcome"], set(DEFAULT_RULES["copier_outcome"]))
+    copier["profit_share"] = _number("copier_outcome.profit_share", copier["profit_share"], maximum=1)
+    copier["fee_rate"] = _number("copier_outcome.fee_rate", copier["fee_rate"], maximum=0.1)
+    copier["slippage_rate"] = _number("copier_outcome.slippage_rate", copier["slippage_rate"], maximum=0.1)
+    copier["min_start_days"] = _number(
+        "copier_outcome.min_start_days", copier["min_start_days"], integer=True, minimum=1
+    )
+    if not isinstance(copier["settle_at_end"], bool):
+        raise RulesError("copier_outcome.settle_at_end must be true or false")
+    if copier["schedule"] not in SCHEDULES:
+        raise RulesError(f"copier_outcome.schedule must be one of {', '.join(SCHEDULES)}")
     return full
 
 
@@ -230,6 +291,10 @@ def score_and_rank(table: pd.DataFrame, rules: dict) -> pd.DataFrame:
     fail(
         has_data & ~(np.nan_to_num(column("active_days", 0.0)) >= elig_rules["min_active_days"]), "too_few_active_days"
     )
+    for metric, floor in elig_rules.get("metric_floors", {}).items():
+        values = column(metric)
+        passes = values >= floor if SCORABLE[metric] else values <= floor
+        fail(has_data & ~passes, "below_metric_floor")
     excluded = set(elig_rules["exclude_flags"])
     if excluded:
         flags = out["flags"] if "flags" in out else pd.Series([[]] * n)

@@ -27,9 +27,9 @@ def btc_daily_returns(shared_data) -> pd.Series:
     return closes.pct_change(fill_method=None).dropna()
 
 
-def btc_traders(shared_data, *, days: int = 365) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(returns, capital): dates x traders, from equity in cents that follows leveraged BTC with the flows above,
-    through the production unit-value derivation (flows at the start of the day)."""
+def btc_trader_rows(shared_data, *, days: int = 365) -> list[dict]:
+    """Daily rows (trader_id, date, equity, net_flow) of equity in cents that follows leveraged BTC with the flows
+    above, on the last `days` days of the real series."""
     btc = btc_daily_returns(shared_data).iloc[-days:]
     rows = []
     for trader, (leverage, first, flows) in BTC_TRADERS.items():
@@ -42,7 +42,13 @@ def btc_traders(shared_data, *, days: int = 365) -> tuple[pd.DataFrame, pd.DataF
                 grown = (float(equity + flow)) * (1.0 + leverage * float(move))
                 equity = Decimal(str(round(max(grown, 0.0), 2)))
             rows.append({"trader_id": trader, "date": day, "equity": equity, "net_flow": flow})
-    derived = derive_returns(pd.DataFrame(rows))
+    return rows
+
+
+def btc_traders(shared_data, *, days: int = 365) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(returns, capital): dates x traders from btc_trader_rows, through the production unit-value derivation
+    (flows at the start of the day)."""
+    derived = derive_returns(pd.DataFrame(btc_trader_rows(shared_data, days=days)))
     returns = derived.pivot(index="date", columns="trader_id", values="daily_return").astype(float)
     previous = derived.groupby("trader_id")["equity"].shift(1)
     derived["capital"] = previous.astype(float) + derived["net_flow"].astype(float)

@@ -28,7 +28,7 @@ from campaigns.selectors import leaderboard_pool
 from campaigns.services.enrolment import registration_window_state
 from leaderboard import charts
 from leaderboard.explanation import score_breakdown
-from leaderboard.metric_registry import COLUMN_SETS, COLUMNS, DEFAULT_SET, SET_LABELS
+from leaderboard.metric_registry import CAPACITY_FIELDS, COLUMN_SETS, COLUMNS, DEFAULT_SET, METRICS, SET_LABELS
 from leaderboard.models import RankingRun
 from web import board_state_mirror, page_cache
 from web import selectors as sel
@@ -283,6 +283,10 @@ def trader_profile(request, exchange_uid: str):
         "campaign": campaign,
         "latest": [(w, label, latest.get(w)) for w, label in RankingRun.Window.choices],
         "primary": primary,
+        # Capacity panel (issue 13): the registry's labels and formats, "not reported" where the value is None.
+        "capacity": [(getattr(primary, m.field), m.label, m.fmt) for m in METRICS if m.field in CAPACITY_FIELDS]
+        if primary
+        else [],
         "breakdown": score_breakdown(
             primary.explanation if primary else {}, labels={key: (label, fmt) for key, label, fmt, _ in COLUMNS}
         ),

@@ -35,6 +35,7 @@ from leaderboard.metrics import compound_by_label, db_value, metrics_arrays, met
 from leaderboard.models import RankingRun, Standing
 from leaderboard.scoring import TIE_BREAKS, rules_validate, rules_version, score_and_rank
 from leaderboard.selectors import HIDDEN_ENROLMENTS, flag_clearances_in_force
+from leaderboard.services import decision_figures
 from leaderboard.signals import ranking_published
 from regime.selectors import BTC_CODE, regime_labels, series_values
 from traders.models import DailyEquity, Fill, LeadTrader
@@ -166,6 +167,13 @@ def _matrix(rows: pd.DataFrame, value: str, dates: pd.Index, traders: list[int])
         return np.full((len(dates), len(traders)), np.nan)
     frame = rows.pivot(index="date", columns="trader_id", values=value)
     return frame.reindex(index=dates, columns=traders).to_numpy(dtype=float)
+
+
+def _capital_at_work(rows: pd.DataFrame, dates: pd.Index, traders: list[int], flows: np.ndarray) -> np.ndarray:
+    """Each day's capital at work, E_{t-1} + F_t (the last known equity before the day plus that day's flow)."""
+    days = pd.Index([dates[0] - timedelta(days=1), *dates])
+    before = pd.DataFrame(_matrix(rows, "equity", days, traders)).ffill().to_numpy()[:-1]
+    return before + np.nan_to_num(flows, nan=0.0)
 
 
 def _benchmark(start: date, end: date, dates: pd.Index) -> np.ndarray | None:
@@ -308,6 +316,22 @@ def ranking_compute(
                     "expires_at": review.expires_at.isoformat() if review.expires_at else None,
                 }
 
+    # Issue 13: what copiers need to decide (confidence, copier outcome, capacity), from the same returns.
+    m.update(decision_figures.confidence_figures(r, rules=rules))
+    m.update(
+        decision_figures.copier_figures(
+            r,
+            dates=dates,
+            trader_ids=traders,
+            capital=_capital_at_work(rows, dates, traders, flows),
+            zone=campaign.zone,
+            rules=rules,
+        )
+    )
+    own_capital = np.array([float(last_equity[t]) if t in last_equity else np.nan for t in traders], dtype=float)
+    reported = decision_figures.capacity_figures(trader_ids=traders, end=end, own_capital=own_capital)
+    m["skin_in_game"], m["profit_share_rate"] = reported.pop("skin_in_game"), reported.pop("profit_share_rate")
+
     table = pd.DataFrame({"trader_id": traders})
     table["approved"] = [status == Enrollment.Status.APPROVED for _, status, _ in enrolments]
     table["enrolled_at"] = pd.to_datetime([submitted for _, _, submitted in enrolments], utc=True)
@@ -327,6 +351,7 @@ def ranking_compute(
         "undefined": undefined,
         "last_equity": last_equity,
         "exact_pnl": exact_pnl,
+        "reported": reported,
     }
 
 
@@ -347,6 +372,8 @@ def _explanation(*, row, flags, rules, start, end, window, period, undefined) ->
             and np.nan_to_num(row.get("coverage"), nan=1.0) < rules["coverage"]["min_coverage"]
         ),
         "undefined": undefined,
+        # The limit the track-record badge needs (leaderboard.models.Standing.track_record).
+        "confidence": {"min_days": rules["confidence"]["min_days"]},
         "metrics": {k: db_value(row.get(k)) for k in [*FLOAT_METRICS, *EXPLAINED_COUNTS]},
         "percentiles": percentiles,
         "contributions": {k: (None if p is None else 100.0 * weights[k] * p / total) for k, p in percentiles.items()},
@@ -437,6 +464,7 @@ def ranking_run_publish(
                     undefined={k: why[index] for k, why in undefined.items() if why[index]},
                 ),
                 **{k: db_value(row[k]) for k in FLOAT_METRICS},
+                **{k: values[index] for k, values in result["reported"].items()},
             )
         )
     Standing.objects.bulk_create(standings, batch_size=1000)

@@ -90,3 +90,9 @@ def reason_text(reason) -> str:
         return str(reason["message"])
     label = REASON_LABELS.get(code) or FLAG_LABELS.get(code)
     return str(label) if label else str(code).replace("_", " ")
+
+
+@register.inclusion_tag("leaderboard/_track_record.html")
+def track_record_badge(standing):
+    """The "track record" badge in plain words: significant, or how many more days of this quality it needs."""
+    return standing.track_record
