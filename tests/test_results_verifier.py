@@ -224,7 +224,7 @@ def test_withheld_equity_stays_out_and_the_bundle_still_matches(tmp_path):
     bundle = batch.results_bundle
     assert bundle.check_result == "matches"
     daily = list(csv.DictReader(io.StringIO(bundle.files["inputs.csv"])))
-    assert daily and all(r["equity"] == "" and r["net_flow"] == "" and r["pnl"] == "" for r in daily)
+    assert daily and all(r["equity"] == r["net_flow"] == r["weighted_flow"] == r["pnl"] == "" for r in daily)
     standings = list(csv.DictReader(io.StringIO(bundle.files["standings.csv"])))
     assert all(s["equity_end"] == "" for s in standings)
     assert "results.withhold_equity" in bundle.files["manifest.json"]
