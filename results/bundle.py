@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from core.csv_export import csv_cell
-from results.verify_results import MANIFEST, SCHEMA, sha256
+from results.verify_results import MANIFEST, PUBLISHED_METRICS, SCHEMA, sha256
 
 VERIFIER = "verify_results.py"
 LEADERBOARD_FILES = ["rules.json", "standings.csv", "inputs.csv", "benchmark.csv", "lines.csv"]
@@ -35,16 +35,9 @@ LEADERBOARD_COLUMNS = [
     "meets_equity_floor",
     "closed_positions_recorded",
     "winning_positions_recorded",
+    "trade_data",
     "flags",
-    "days",
-    "roi",
-    "max_drawdown",
-    "sharpe",
-    "sortino",
-    "volatility",
-    "win_rate",
-    "trades",
-    "active_days",
+    *PUBLISHED_METRICS,
     "pnl",
     "pnl_order",
     "eligible",
@@ -56,9 +49,11 @@ INPUT_COLUMNS = [
     "trader_id",
     "date",
     "in_window",
+    "step_days",
     "daily_return",
     "unit_value",
     "net_flow",
+    "weighted_flow",
     "equity",
     "pnl",
     "closed_positions",
@@ -76,7 +71,10 @@ ALWAYS_WITHHELD = [
 ]
 EQUITY_WITHHELD = {
     "code": "equity",
-    "what": "equity, net flows and daily pnl in USDT (inputs.csv equity, net_flow, pnl; standings.csv equity_end, pnl)",
+    "what": (
+        "equity, net flows and daily pnl in USDT (inputs.csv equity, net_flow, weighted_flow, pnl; "
+        "standings.csv equity_end, pnl)"
+    ),
     "why": "the pool's rules say results.withhold_equity; returns, unit values and the floor test are published",
 }
 
@@ -151,6 +149,8 @@ def leaderboard_csvs(*, inputs: dict, traders: dict, withhold_equity: bool) -> d
                 "name": traders[s["trader_id"]]["display_name"],
                 "enrolled_at": inputs["enrolled_at"].get(s["trader_id"]),
                 "approved": bool(values.get("approved")),
+                # Ranked on equity and flows only when the run found no trade record (runs before that: trades).
+                "trade_data": e.get("basis", "trades") == "trades",
                 "equity_end": None if withhold_equity else equity,
                 "meets_equity_floor": equity is not None and equity >= floor,
                 "closed_positions_recorded": recorded[0],
@@ -168,7 +168,7 @@ def leaderboard_csvs(*, inputs: dict, traders: dict, withhold_equity: bool) -> d
         {
             **d,
             "in_window": d["date"] >= start,
-            **({"equity": None, "net_flow": None, "pnl": None} if withhold_equity else {}),
+            **({"equity": None, "net_flow": None, "weighted_flow": None, "pnl": None} if withhold_equity else {}),
         }
         for d in inputs["daily"]
     ]

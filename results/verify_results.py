@@ -23,12 +23,12 @@ import json
 import math
 import sys
 import zipfile
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
 
-SCHEMA = "starboard-results/1"
+SCHEMA = "starboard-results/2"  # 2: step returns (Modified Dietz, multi-day steps), coverage, trade data
 TOLERANCE = 1e-9
 MANIFEST = "manifest.json"
 
@@ -92,35 +92,93 @@ SCORABLE = {
     "active_days": True,
     "trades": True,
 }
+TRADE_METRICS = {"win_rate", "trades"}  # left out of the score of a trader whose data has no trade records
 CONTENT_INPUTS = ["exposure", "engagement", "copy_volume"]
+# The metrics standings.csv publishes per trader, compared with the recomputed ones.
+PUBLISHED_METRICS = [
+    "days",
+    "span_days",
+    "coverage",
+    "roi",
+    "max_drawdown",
+    "sharpe",
+    "sortino",
+    "volatility",
+    "cagr",
+    "calmar",
+    "profit_factor",
+    "excess_return_vs_btc",
+    "win_rate",
+    "trades",
+    "active_days",
+]
+LARGE_FLOW = Decimal("0.25")  # |flow| / opening equity from which the large-flow guard applies
+MIN_CAPITAL = Decimal("1")  # USDT at work below which a step has no return (dust)
+# Which ratios the rules' coverage section empties, and why (the first reason that applies wins).
+BOUNDED = {
+    "volatility": ["too_few_returns", "low_coverage"],
+    "sharpe": ["too_few_returns", "low_coverage"],
+    "sortino": ["too_few_returns", "low_coverage"],
+    "cagr": ["low_coverage", "short_window"],
+    "calmar": ["low_coverage", "short_window", "tiny_drawdown"],
+}
 
 
-def step_return(previous_equity: Decimal, equity: Decimal, flow: Decimal) -> float | None:
-    """Deposit-neutral daily return, flows at the start of the day: (E_t - E_{t-1} - F_t) / (E_{t-1} + F_t)."""
-    capital = float(previous_equity) + float(flow)
-    if capital <= 0:
+def step_return(opening: Decimal, equity: Decimal, flow: Decimal, weighted_flow: Decimal | None = None) -> float | None:
+    """One step's return (Modified Dietz, exact in Decimal): pnl = E1 - E0 - F over the capital at work,
+    E0 + weighted_flow (F / 2 when the flows' times are unknown); when |F| >= 25% of E0 (or E0 is 0) the largest of
+    that, E0, E0 + F and -F; at least -1; None below 1 USDT of capital."""
+    pnl = equity - opening - flow
+    capital = opening + (flow * Decimal("0.5") if weighted_flow is None else weighted_flow)
+    if opening <= 0 or abs(flow) >= LARGE_FLOW * opening:
+        capital = max(capital, opening, opening + flow, -flow)
+    if capital < MIN_CAPITAL:
         return None
-    return float(equity - previous_equity - flow) / capital
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return float(max(pnl / capital, Decimal(-1)))
 
 
-def trader_metrics(returns: list, *, closed: list, wins: list, benchmark: list | None) -> dict:
-    """The metrics of one trader from the window's daily returns (None = no return that day)."""
+def _finite(x: float | None) -> float | None:
+    """A value as published: None when undefined (never inf or NaN)."""
+    return x if x is not None and math.isfinite(x) else None
+
+
+def _power(base: float, exponent: float) -> float:
+    try:
+        return base**exponent
+    except OverflowError:
+        return math.inf
+
+
+def trader_metrics(
+    returns: list[float | None],
+    *,
+    closed: list[int | None],
+    wins: list[int | None],
+    benchmark: list[float | None] | None,
+    step_days: list[int | None] | None = None,
+    window_days: int | None = None,
+) -> dict[str, float | None]:
+    """The metrics of one trader from the window's step returns (None = no return that day), each on the day its
+    step ends and `step_days` long (None: 1); annualised by calendar days. Undefined values are None."""
+    steps = step_days if step_days is not None else [None] * len(returns)
     present = [r for r in returns if r is not None]
     n = len(present)
-    out: dict = {"days": float(n)}
-    nan = None
-    total = sum(present)
-    mean = total / n if n else nan
+    span = float(sum(d if d is not None else 1 for r, d in zip(returns, steps, strict=True) if r is not None))
+    out: dict[str, float | None] = {"days": float(n), "span_days": span}
+    out["coverage"] = span / window_days if window_days else None
+    mean = sum(present) / n if n else 0.0
     losses = sum(min(r, 0.0) for r in present)
-    downside = math.sqrt(sum(min(r, 0.0) ** 2 for r in present) / n) if n else nan
-    std = nan
+    downside = math.sqrt(sum(min(r, 0.0) ** 2 for r in present) / n) if n else 0.0
+    std: float | None = None
     if n >= 2:
         std = 0.0 if max(present) == min(present) else math.sqrt(sum((r - mean) ** 2 for r in present) / (n - 1))
-    root = math.sqrt(PERIODS_PER_YEAR)
-    out["volatility"] = None if std is None else std * root
-    out["sharpe"] = mean / std * root if std else None
-    out["sortino"] = mean / downside * root if downside else None
-    out["profit_factor"] = (total - losses) / -losses if losses < 0 else None
+    annual = math.sqrt(PERIODS_PER_YEAR * n / span) if n else math.nan  # returns a year: 365 / the mean step
+    out["volatility"] = None if std is None else _finite(std * annual)
+    out["sharpe"] = _finite(mean / std * annual) if std else None
+    out["sortino"] = _finite(mean / downside * annual) if downside else None
+    out["profit_factor"] = _finite((sum(present) - losses) / -losses) if losses < 0 else None
     unit, peak, trough = 1.0, 1.0, 1.0
     for r in returns:
         unit *= 1.0 + (r if r is not None else 0.0)
@@ -128,25 +186,46 @@ def trader_metrics(returns: list, *, closed: list, wins: list, benchmark: list |
         trough = min(trough, unit / peak)
     roi = unit - 1.0 if n else None
     drawdown = min(trough - 1.0, 0.0) if n else None
-    out["roi"], out["max_drawdown"] = roi, drawdown
-    cagr = max(1.0 + roi, 0.0) ** (PERIODS_PER_YEAR / n) - 1.0 if n else None
-    out["cagr"] = cagr
-    out["calmar"] = cagr / abs(drawdown) if drawdown is not None and drawdown < 0 else None
+    out["roi"], out["max_drawdown"] = _finite(roi), _finite(drawdown)
+    cagr = _power(max(1.0 + roi, 0.0), PERIODS_PER_YEAR / span) - 1.0 if roi is not None else None
+    out["cagr"] = _finite(cagr)
+    calmar = cagr / abs(drawdown) if cagr is not None and drawdown is not None and drawdown < 0 else None
+    out["calmar"] = _finite(calmar)
     btc = None
     if benchmark is not None and n:
         growth = sum(
             math.log1p(b if b is not None else 0.0) for b, r in zip(benchmark, returns, strict=True) if r is not None
         )
         btc = math.expm1(growth)
-    out["btc_return"] = btc
-    out["excess_return_vs_btc"] = None if btc is None or roi is None else roi - btc
-    out["trades"] = float(sum(c or 0 for c in closed))
-    won = sum(w or 0 for w in wins)
-    out["win_rate"] = won / out["trades"] if out["trades"] > 0 else None
+    out["btc_return"] = _finite(btc)
+    out["excess_return_vs_btc"] = None if btc is None or roi is None else _finite(roi - btc)
+    trades = float(sum(c or 0 for c in closed))
+    out["trades"] = trades
+    out["win_rate"] = sum(w or 0 for w in wins) / trades if trades > 0 else None
     out["active_days"] = float(
         sum(1 for r, c in zip(returns, closed, strict=True) if (r is not None and r != 0) or (c is not None and c > 0))
     )
     return out
+
+
+def metrics_bound(m: dict[str, float | None], coverage_rules: dict | None) -> dict[str, str]:
+    """Empty (in place) the ratios the data cannot support under the rules' coverage section; {metric: reason}.
+    Rules without the section (runs before it existed) bound nothing."""
+    if not coverage_rules:
+        return {}
+    coverage = m["coverage"]
+    tests = {
+        "too_few_returns": (m["days"] or 0) < coverage_rules["min_returns"],
+        "low_coverage": (1.0 if coverage is None else coverage) < coverage_rules["min_coverage"],
+        "short_window": (m["span_days"] or 0) < coverage_rules["calmar_min_days"],
+        "tiny_drawdown": abs(m["max_drawdown"] or 0.0) < coverage_rules["calmar_min_drawdown"],
+    }
+    reasons = {}
+    for metric, codes in BOUNDED.items():
+        why = next((code for code in codes if tests[code]), None)
+        if why is not None and m[metric] is not None:
+            reasons[metric], m[metric] = why, None
+    return reasons
 
 
 def percentile_ranks(values: list, *, among: list[bool], higher_is_better: bool = True) -> list[float]:
@@ -177,26 +256,46 @@ def eligibility_reasons(row: dict, floors: dict) -> list[str]:
             reasons.append("enrolment_not_approved")
         if not row["meets_equity_floor"]:
             reasons.append("equity_below_floor")
-        if not row["trades"] >= floors["min_trades"]:
+        if not (row["trades"] or 0) >= floors["min_trades"]:
             reasons.append("too_few_trades")
-        if not row["active_days"] >= floors["min_active_days"]:
+        if not (row["active_days"] or 0) >= floors["min_active_days"]:
             reasons.append("too_few_active_days")
     if set(floors["exclude_flags"]).intersection(row["flags"]):
         reasons.append("flagged")
     return reasons
 
 
-def blend_scores(rows: list[dict], score_rules: dict, eligible: list[bool]) -> list:
-    """Each trader's score: 100 * sum(w * percentile) / sum(w), or the one metric's value."""
+def blend_scores(rows: list[dict], score_rules: dict, eligible: list[bool]) -> list[float | None]:
+    """Each trader's score: 100 * sum(w * percentile) / sum(w), or the one metric's value. A trader whose data has
+    no trade records (row["trade_data"] false) is scored without the trade metrics' weights, and ranked in those
+    metrics only among the traders that have them."""
     if score_rules["method"] == "metric":
         metric = score_rules["metric"]
-        return [row[metric] if ok else None for row, ok in zip(rows, eligible, strict=True)]
-    weights = score_rules["weights"]
+        return [_finite(row[metric]) if ok else None for row, ok in zip(rows, eligible, strict=True)]
     totals = [0.0] * len(rows)
-    for metric, weight in weights.items():
-        pct = percentile_ranks([r[metric] for r in rows], among=eligible, higher_is_better=SCORABLE[metric])
-        totals = [t + weight * p for t, p in zip(totals, pct, strict=True)]
-    return [100.0 * t / sum(weights.values()) if ok else None for t, ok in zip(totals, eligible, strict=True)]
+    weight_sums = [0.0] * len(rows)
+    for metric, weight in score_rules["weights"].items():
+        counts = [metric not in TRADE_METRICS or row.get("trade_data", True) for row in rows]
+        among = [ok and c for ok, c in zip(eligible, counts, strict=True)]
+        pct = percentile_ranks([r[metric] for r in rows], among=among, higher_is_better=SCORABLE[metric])
+        for i, (p, c) in enumerate(zip(pct, counts, strict=True)):
+            if c:
+                totals[i] += weight * p
+                weight_sums[i] += weight
+    return [100.0 * t / w if ok and w > 0 else None for t, w, ok in zip(totals, weight_sums, eligible, strict=True)]
+
+
+def score_standings(rows: list[dict], rules: dict) -> tuple[list[list[str]], list[bool], list[float | None]]:
+    """(ineligible reasons, eligible, score) of every trader, as leaderboard.scoring.score_and_rank gives them: an
+    eligible trader without a score (no value of the metric, or no weight that counts for them) is "no_score"."""
+    reasons = [eligibility_reasons(row, rules["eligibility"]) for row in rows]
+    eligible = [not r for r in reasons]
+    scores = blend_scores(rows, rules["score"], eligible)
+    for i, score in enumerate(scores):
+        if eligible[i] and score is None:
+            reasons[i].append("no_score")
+            eligible[i] = False
+    return reasons, eligible, scores
 
 
 def content_scores(rows: list[dict], pool_rules: dict) -> tuple[list[bool], list]:
@@ -214,14 +313,20 @@ def content_scores(rows: list[dict], pool_rules: dict) -> tuple[list[bool], list
     return eligible, [round(score, 6) if ok else None for score, ok in zip(scores, eligible, strict=True)]
 
 
-def ranking_order(rows: list[dict], scores: list, eligible: list[bool], score_rules: dict) -> list[int]:
-    """Indexes of the eligible traders, best first: score (by the metric's direction), then higher pnl, then earlier
-    enrolment, then lower trader id (leaderboard.scoring.TIE_BREAKS)."""
+def ranking_order(rows: list[dict], scores: list[float | None], eligible: list[bool], score_rules: dict) -> list[int]:
+    """Indexes of the eligible traders (each has a score), best first: score (by the metric's direction), then
+    higher pnl, then earlier enrolment, then lower trader id (leaderboard.scoring.TIE_BREAKS)."""
     direction = 1.0 if score_rules["method"] == "percentile_blend" or SCORABLE[score_rules["metric"]] else -1.0
-    return sorted(
-        (i for i in range(len(rows)) if eligible[i]),
-        key=lambda i: (-direction * scores[i], -rows[i]["pnl"], rows[i]["enrolled_at"], rows[i]["trader_id"]),
+    ranked = [(i, score) for i, score in enumerate(scores) if eligible[i] and score is not None]
+    ranked.sort(
+        key=lambda item: (
+            -direction * item[1],
+            -rows[item[0]]["pnl"],
+            rows[item[0]]["enrolled_at"],
+            rows[item[0]]["trader_id"],
+        )
     )
+    return [i for i, _ in ranked]
 
 
 def _units(amount: Decimal, unit: Decimal) -> int:
@@ -268,7 +373,7 @@ def split_proportional(total: Decimal, weights: list, cap: Decimal | None, unit:
         weight_sum = sum(fractions[i] for i in active)
         shares = {i: remaining * fractions[i] / weight_sum for i in active}
         over = [i for i in active if cap_units is not None and shares[i] > cap_units]
-        if not over:
+        if cap_units is None or not over:
             for i, units in zip(active, _largest_remainder([shares[i] for i in active], remaining), strict=True):
                 result[i] = units
             break
@@ -316,30 +421,54 @@ def _daily_inputs(files, standings) -> dict[str, list[dict]]:
     return by_trader
 
 
-def _check_inputs(trader: str, days: list[dict]) -> list[float | None]:
-    """Each day's return follows from equity and flows (where published) and the unit value from the returns."""
-    returns = []
-    previous = None
+def _scored(score: float | None) -> float:
+    """The published score of a trader the recomputation ranks (equal to the recomputed one, so never missing)."""
+    if score is None:
+        raise Difference("standings.csv: a ranked trader has no score")
+    return score
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text in ("", None) else Decimal(text)
+
+
+def _check_inputs(trader: str, days: list[dict], *, first_day: date) -> dict[str, tuple[float | None, int | None]]:
+    """Each row's step reaches back to the trader's previous row, its return follows from equity and flows (where
+    published) and the unit value from the returns. Returns {date: (return, step_days)} of the window's rows; the
+    return of a step that began before the window (a sparse sample reaching back) is not the window's: None."""
+    window: dict[str, tuple[float | None, int | None]] = {}
+    previous: dict | None = None
     for day in days:
         where = f"inputs.csv trader {trader} {day['date']}"
         ret = _float(day["daily_return"])
+        step = _int(day["step_days"])
         if previous is not None:
+            if step is not None and date.fromisoformat(day["date"]) - timedelta(days=step) != date.fromisoformat(
+                previous["date"]
+            ):
+                raise Difference(f"{where} step_days: {step} days back is not the previous row ({previous['date']})")
             if day["equity"] and previous["equity"]:
-                step = step_return(Decimal(previous["equity"]), Decimal(day["equity"]), Decimal(day["net_flow"] or 0))
-                _expect_close(f"{where} daily_return (from equity and net_flow)", ret, step)
+                recomputed = step_return(
+                    Decimal(previous["equity"]),
+                    Decimal(day["equity"]),
+                    Decimal(day["net_flow"] or 0),
+                    _decimal(day["weighted_flow"]),
+                )
+                _expect_close(f"{where} daily_return (from equity and net_flow)", ret, recomputed)
             if day["unit_value"] and previous["unit_value"]:
-                unit = float(previous["unit_value"]) * (1.0 + (ret or 0.0))
+                unit = max(float(previous["unit_value"]) * (1.0 + (ret or 0.0)), 0.0)
                 _expect_close(f"{where} unit_value", float(day["unit_value"]), unit)
         if day["in_window"] == "1":
-            returns.append(ret)
+            began = date.fromisoformat(day["date"]) - timedelta(days=step or 1)
+            window[day["date"]] = (ret if began >= first_day - timedelta(days=1) else None, step)
         previous = day
-    return returns
+    return window
 
 
 def _recompute_leaderboard(files, manifest, rules) -> None:
     ranking = rules["ranking"]
     _expect_equal("rules.json ranking rule_version", ranking["rule_version"], rules_version(ranking["rules"]))
-    floors, score_rules = ranking["rules"]["eligibility"], ranking["rules"]["score"]
+    floors = ranking["rules"]["eligibility"]
     standings = _csv(files, "standings.csv")
     by_trader = _daily_inputs(files, standings)
     window = ranking["window_dates"]
@@ -348,21 +477,27 @@ def _recompute_leaderboard(files, manifest, rules) -> None:
     rows = []
     for s in standings:
         days = sorted(by_trader[s["trader_id"]], key=lambda d: d["date"])
-        returns_by_date = dict(
-            zip([d["date"] for d in days if d["in_window"] == "1"], _check_inputs(s["trader"], days), strict=True)
-        )
+        steps = _check_inputs(s["trader"], days, first_day=date.fromisoformat(window[0]))
         in_window = {d["date"]: d for d in days if d["in_window"] == "1"}
-        returns = [returns_by_date.get(d) for d in window]
-        closed = [_int(in_window[d]["closed_positions"]) if d in in_window else None for d in window]
-        wins = [_int(in_window[d]["winning_positions"]) if d in in_window else None for d in window]
-        m = trader_metrics(returns, closed=closed, wins=wins, benchmark=benchmark)
-        fallback = _int(s["closed_positions_recorded"]) or 0
-        if m["trades"] == 0 and fallback > 0:
-            m["trades"] = float(fallback)
-            m["win_rate"] = (_int(s["winning_positions_recorded"]) or 0) / fallback
-        pnl = sum((Decimal(d["pnl"]) for d in in_window.values() if d["pnl"]), Decimal(0))
+        m = trader_metrics(
+            [steps[d][0] if d in steps else None for d in window],
+            closed=[_int(in_window[d]["closed_positions"]) if d in in_window else None for d in window],
+            wins=[_int(in_window[d]["winning_positions"]) if d in in_window else None for d in window],
+            benchmark=benchmark,
+            step_days=[steps[d][1] if d in steps else None for d in window],
+            window_days=len(window),
+        )
+        metrics_bound(m, ranking["rules"].get("coverage"))
         where = f"standings.csv trader {s['trader']}"
-        for metric in ("days", "roi", "max_drawdown", "sharpe", "sortino", "volatility", "win_rate", "trades"):
+        recorded = _int(s["closed_positions_recorded"]) or 0
+        if m["trades"] == 0 and recorded > 0:  # closed positions stored as rows count when the days carry none
+            m["trades"] = float(recorded)
+            m["win_rate"] = (_int(s["winning_positions_recorded"]) or 0) / recorded
+        trade_data = s["trade_data"] != "0"
+        if not trade_data and (recorded or any(d["closed_positions"] for d in in_window.values())):
+            raise Difference(f"{where} trade_data: the bundle says 0, but it publishes closed positions")
+        pnl = sum((Decimal(d["pnl"]) for d in in_window.values() if d["pnl"]), Decimal(0))
+        for metric in PUBLISHED_METRICS:
             _expect_close(f"{where} {metric}", _float(s[metric]), m[metric])
         if s["pnl"]:
             _expect_equal(f"{where} pnl", Decimal(s["pnl"]), pnl)
@@ -380,25 +515,19 @@ def _recompute_leaderboard(files, manifest, rules) -> None:
                 "trader_id": int(s["trader_id"]),
                 "approved": s["approved"] == "1",
                 "meets_equity_floor": meets,
+                "trade_data": trade_data,
                 "flags": _codes(s["flags"]),
                 "enrolled_at": datetime.fromisoformat(s["enrolled_at"]),
             }
         )
-    reasons = [eligibility_reasons(row, floors) for row in rows]
-    eligible = [not r for r in reasons]
-    scores = blend_scores(rows, score_rules, eligible)
-    if score_rules["method"] == "metric":
-        for i, score in enumerate(scores):
-            if eligible[i] and (score is None or not math.isfinite(score)):
-                reasons[i].append("no_score")
-                eligible[i], scores[i] = False, None
+    reasons, eligible, scores = score_standings(rows, ranking["rules"])
     published_scores = []
     for s, _row, why, score in zip(standings, rows, reasons, scores, strict=True):
         where = f"standings.csv trader {s['trader']}"
         _expect_equal(f"{where} ineligible reasons", _codes(s["reasons"]), why)
         _expect_close(f"{where} score", _float(s["score"]), score)
         published_scores.append(_float(s["score"]))
-    order = ranking_order(rows, published_scores, eligible, score_rules)
+    order = ranking_order(rows, published_scores, eligible, ranking["rules"]["score"])
     ranks = {i: position for position, i in enumerate(order, start=1)}
     for i, s in enumerate(standings):
         _expect_equal(f"standings.csv trader {s['trader']} rank", _int(s["rank"]), ranks.get(i))
@@ -432,7 +561,8 @@ def _recompute_content(files, manifest, rules) -> None:
         _expect_close(f"{where} score", _float(s["score"]), score)
         published.append(_float(s["score"]))
     order = sorted(
-        (i for i in range(len(standings)) if eligible[i]), key=lambda i: (-published[i], int(standings[i]["trader_id"]))
+        (i for i in range(len(standings)) if eligible[i]),
+        key=lambda i: (-_scored(published[i]), int(standings[i]["trader_id"])),
     )
     ranks = {i: position for position, i in enumerate(order, start=1)}
     for i, s in enumerate(standings):
@@ -497,7 +627,10 @@ def recompute(files: dict[str, bytes]) -> None:
     """Raise Difference at the first disagreement between the bundle and its recomputation."""
     manifest = _json(files, MANIFEST)
     if manifest.get("schema") != SCHEMA:
-        raise Difference(f"manifest.json schema is {manifest.get('schema')!r}; this verifier reads {SCHEMA}")
+        raise Difference(
+            f"manifest.json schema is {manifest.get('schema')!r}; this verifier reads {SCHEMA} (a bundle of "
+            "starboard-results/1 used the return method before 2026-11-30: flows at the start of each day)"
+        )
     rules = _json(files, "rules.json")
     kind = rules["pool"]["kind"]
     if kind not in RECOMPUTE:

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ def test_approval_publishes_a_bundle_the_standalone_verifier_recomputes(leaderbo
     bundle = leaderboard_bundle
     assert bundle.check_result == "matches" and bundle.sequence == 1 and bundle.previous_sha256 == ""
     manifest = json.loads(bundle.files["manifest.json"])
-    assert manifest["schema"] == "starboard-results/1" and manifest["batch"] == bundle.batch_id
+    assert manifest["schema"] == "starboard-results/2" and manifest["batch"] == bundle.batch_id
     assert bundle.sha256 == hashlib.sha256(bundle.files["manifest.json"].encode()).hexdigest()
     assert set(manifest["files"]) == {"rules.json", "standings.csv", "inputs.csv", "benchmark.csv", "lines.csv"}
     # Private data stays out, and what is withheld is listed.
@@ -81,12 +82,53 @@ def test_approval_publishes_a_bundle_the_standalone_verifier_recomputes(leaderbo
     reasons = {s["trader"]: s["reasons"] for s in standings}
     assert reasons["UID009"] == "enrolment_not_approved"
     assert reasons["UID005"] == "flagged"  # tiny capital, huge ROI
-    assert reasons["UID007"] == "too_few_trades;flagged"  # no closed position: no fills behind the equity
+    # No closed position although its days carry trade counts: no fills behind the equity (no trade floor by
+    # default since issue 18, so that is the one reason).
+    assert reasons["UID007"] == "flagged"
 
     folder = unpack(bundle, tmp_path)
     result = run_verifier(folder)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == ".: matches"
+
+
+def test_issue_18_shapes_publish_and_recompute(tmp_path):
+    """Multi-day steps (one reaching back before the period), a near-total withdrawal with the ledger's flow
+    weights, dust and equity-only records: the bundle publishes what the method needs and the verifier agrees."""
+    bundle = approved_leaderboard_batch(shapes=True).results_bundle
+    assert bundle.check_result == "matches", bundle.check_result
+    standings = {s["trader"]: s for s in csv.DictReader(io.StringIO(bundle.files["standings.csv"]))}
+    daily = list(csv.DictReader(io.StringIO(bundle.files["inputs.csv"])))
+    ids = {s["trader"]: s["trader_id"] for s in standings.values()}
+    sparse = [r for r in daily if r["trader_id"] == ids["UID-SPARSE"]]
+    assert [(r["date"], r["step_days"]) for r in sparse] == [
+        ("2026-02-20", "9"),
+        ("2026-02-23", "3"),
+        ("2026-02-27", "4"),
+    ]
+    assert standings["UID-SPARSE"]["trade_data"] == "0" and standings["UID-EQUITY"]["trade_data"] == "0"
+    assert standings["UID-WITHDRAW"]["trade_data"] == "1"
+    # The step ending on the 20th began on the 11th, before the period: not the period's return.
+    assert standings["UID-SPARSE"]["days"] == "2.0" and standings["UID-SPARSE"]["span_days"] == "7.0"
+    assert float(standings["UID-SPARSE"]["coverage"]) < 0.5 and standings["UID-SPARSE"]["sharpe"] == ""
+    assert any(r["weighted_flow"] == "-9500.00000000" for r in daily)
+    assert all(r["daily_return"] == "" for r in daily if r["trader_id"] == ids["UID-DUST"])
+    assert standings["UID-DUST"]["reasons"] == "no_data"  # no step with 1 USDT at work: no return at all
+    assert standings["UID-EQUITY"]["eligible"] == "1" and standings["UID-EQUITY"]["win_rate"] == ""
+
+    folder = unpack(bundle, tmp_path)
+    assert run_verifier(folder).stdout.strip() == ".: matches"
+
+    # The withdrawal step's return the old way (flows at the start of the step: the profit on what was left).
+    def flows_at_the_start(rows):
+        at = next(i for i, r in enumerate(rows) if r["weighted_flow"])
+        before, row = rows[at - 1], rows[at]
+        opening, flow = Decimal(before["equity"]), Decimal(row["net_flow"])
+        row["daily_return"] = repr(float((Decimal(row["equity"]) - opening - flow) / (opening + flow)))
+
+    rewrite_csv(folder / "inputs.csv", flows_at_the_start)
+    result = run_verifier(folder)
+    assert result.returncode == 1 and "daily_return (from equity and net_flow)" in result.stdout
 
 
 def test_a_deposit_is_not_profit_and_the_verifier_checks_it(leaderboard_bundle, tmp_path):
@@ -182,7 +224,7 @@ def test_withheld_equity_stays_out_and_the_bundle_still_matches(tmp_path):
     bundle = batch.results_bundle
     assert bundle.check_result == "matches"
     daily = list(csv.DictReader(io.StringIO(bundle.files["inputs.csv"])))
-    assert daily and all(r["equity"] == "" and r["net_flow"] == "" and r["pnl"] == "" for r in daily)
+    assert daily and all(r["equity"] == r["net_flow"] == r["weighted_flow"] == r["pnl"] == "" for r in daily)
     standings = list(csv.DictReader(io.StringIO(bundle.files["standings.csv"])))
     assert all(s["equity_end"] == "" for s in standings)
     assert "results.withhold_equity" in bundle.files["manifest.json"]
