@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from core.csv_export import csv_cell
-from results.verify_results import MANIFEST, PUBLISHED_METRICS, SCHEMA, sha256
+from results.verify_results import DECISION_METRICS, MANIFEST, PUBLISHED_METRICS, SCHEMA, sha256
 
 VERIFIER = "verify_results.py"
 LEADERBOARD_FILES = ["rules.json", "standings.csv", "inputs.csv", "benchmark.csv", "lines.csv"]
@@ -38,6 +38,7 @@ LEADERBOARD_COLUMNS = [
     "trade_data",
     "flags",
     *PUBLISHED_METRICS,
+    *DECISION_METRICS,
     "pnl",
     "pnl_order",
     "eligible",
@@ -144,6 +145,7 @@ def leaderboard_csvs(*, inputs: dict, traders: dict, withhold_equity: bool) -> d
         rows.append(
             {
                 **{k: metrics.get(k) for k in LEADERBOARD_COLUMNS if k in metrics},
+                **{k: s.get(k) for k in DECISION_METRICS},
                 "trader_id": s["trader_id"],
                 "trader": traders[s["trader_id"]]["exchange_uid"],
                 "name": traders[s["trader_id"]]["display_name"],

@@ -17,6 +17,7 @@ from campaigns.models import Campaign, Enrollment, RewardPool
 from core.models import AuditEvent
 from leaderboard.flags import flags_open
 from regime.selectors import BTC_CODE, series_values
+from results.verify_results import DECISION_METRICS
 from rewards.models import Payout, PayoutBatch
 from traders.models import DailyEquity, LeadTrader
 from traders.selectors import closed_position_counts
@@ -145,7 +146,15 @@ def ranking_inputs(*, batch: PayoutBatch) -> dict:
     campaign = batch.period.pool.campaign
     standings = list(
         run.standings.order_by("trader_id").values(
-            "trader_id", "rank", "score", "eligible", "ineligible_reasons", "flags", "pnl", "explanation"
+            "trader_id",
+            "rank",
+            "score",
+            "eligible",
+            "ineligible_reasons",
+            "flags",
+            "pnl",
+            "explanation",
+            *DECISION_METRICS,
         )
     )
     trader_ids = [s["trader_id"] for s in standings]

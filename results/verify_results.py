@@ -91,7 +91,40 @@ SCORABLE = {
     "excess_return_vs_btc": True,
     "active_days": True,
     "trades": True,
+    # Issue 13's decision figures: taken as published (DECISION_METRICS), scored and floored like the others.
+    "psr": True,
+    "dsr": True,
+    "min_track_record_days": False,
+    "roi_ci_low": True,
+    "roi_ci_high": True,
+    "copier_roi_median": True,
+    "copier_roi_p10": True,
+    "copier_roi_p90": True,
+    "copier_loss_share": False,
+    "skin_in_game": True,
 }
+# Figures the ranking computes with a seeded bootstrap, the fills and reported capacity: standings.csv publishes them
+# and the verifier takes them as published (it checks how the rules use them, not how they were computed).
+DECISION_METRICS = [
+    m
+    for m in SCORABLE
+    if m
+    not in {
+        "roi",
+        "pnl",
+        "max_drawdown",
+        "volatility",
+        "sharpe",
+        "sortino",
+        "calmar",
+        "cagr",
+        "win_rate",
+        "profit_factor",
+        "excess_return_vs_btc",
+        "active_days",
+        "trades",
+    }
+]
 TRADE_METRICS = {"win_rate", "trades"}  # left out of the score of a trader whose data has no trade records
 CONTENT_INPUTS = ["exposure", "engagement", "copy_volume"]
 # The metrics standings.csv publishes per trader, compared with the recomputed ones.
@@ -260,6 +293,13 @@ def eligibility_reasons(row: dict, floors: dict) -> list[str]:
             reasons.append("too_few_trades")
         if not (row["active_days"] or 0) >= floors["min_active_days"]:
             reasons.append("too_few_active_days")
+        for metric, floor in (floors.get("metric_floors") or {}).items():
+            value = row.get(metric)
+            passes = (
+                value is not None and not math.isnan(value) and (value >= floor if SCORABLE[metric] else value <= floor)
+            )
+            if not passes:
+                reasons.append("below_metric_floor")
     if set(floors["exclude_flags"]).intersection(row["flags"]):
         reasons.append("flagged")
     return reasons
@@ -511,6 +551,7 @@ def _recompute_leaderboard(files, manifest, rules) -> None:
         rows.append(
             {
                 **m,
+                **{metric: _float(s.get(metric) or "") for metric in DECISION_METRICS},
                 "trader": s["trader"],
                 "trader_id": int(s["trader_id"]),
                 "approved": s["approved"] == "1",

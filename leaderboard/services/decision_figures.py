@@ -8,6 +8,7 @@ Every function returns {Standing field: array per trader, in the run's trader or
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,7 +85,7 @@ def copier_figures(
     return {name: out[name] for name in COPIER_FIELDS}
 
 
-def capacity_figures(*, trader_ids: list[int], end: date, own_capital: np.ndarray) -> dict[str, list]:
+def capacity_figures(*, trader_ids: list[int], end: date, own_capital: np.ndarray) -> dict[str, Any]:
     """The latest reported AUM and copiers (DailyEquity.aum, .followers on or before `end`), days on record as a
     lead trader (since the first daily equity) and skin in the game: own capital (the trader's own account's
     equity at `end`) over the copiers' AUM. What is not reported stays None ("not reported")."""
@@ -93,8 +94,8 @@ def capacity_figures(*, trader_ids: list[int], end: date, own_capital: np.ndarra
         .exclude(aum=None, followers=None)
         .order_by("-date")
     )
-    latest = {
-        row["pk"]: row
+    latest: dict[int, dict[str, Any]] = {
+        row["pk"]: dict(row)
         for row in LeadTrader.objects.filter(pk__in=trader_ids)
         .annotate(aum=Subquery(last_report.values("aum")[:1]), followers=Subquery(last_report.values("followers")[:1]))
         .values("pk", "aum", "followers")
