@@ -41,10 +41,11 @@ def free_slots(copiers, copiers_max) -> np.ndarray:
 
 
 def days_leading(lead_since, as_of) -> np.ndarray:
-    """Days from each start date (None/NaT = unknown: NaN) to as_of."""
+    """Days from each start date (None/NaT = unknown: NaN) to as_of; a start after as_of is NaN too (not leading
+    yet on that day), never a negative count."""
     since = np.asarray(lead_since, dtype="datetime64[D]")
     days = (np.datetime64(as_of, "D") - since).astype(float)
-    return np.where(np.isnat(since), np.nan, days)
+    return np.where(np.isnat(since) | (days < 0), np.nan, days)
 
 
 def capacity_arrays(*, own_capital, aum, copiers, copiers_max, lead_since, as_of, aum_includes_own=False) -> dict:

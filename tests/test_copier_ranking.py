@@ -20,6 +20,7 @@ from demo.campaigns import seed_campaigns
 from leaderboard.metric_registry import API_FIELDS
 from leaderboard.models import RankingRun
 from leaderboard.scoring import DEFAULT_RULES, RulesError, rules_validate
+from leaderboard.services.decision_figures import capacity_figures
 from leaderboard.services.ranking import ranking_run_publish
 from tests.browser import chromium
 from tests.copier_data import BTC_TRADERS, btc_trader_rows
@@ -299,3 +300,15 @@ def test_profile_panels_in_headless_chromium(live_server, artifacts_dir, copy_fi
                     path=str(artifacts_dir / f"copier-panels-{language}-{size}.png")
                 )
                 context.close()
+
+
+@pytest.mark.django_db
+def test_a_trader_whose_record_starts_after_the_window_is_not_counted_as_leading():
+    """Found by CI's demo seed: a trader whose daily equity starts after a window's end got days_leading < 0, which
+    the Standing CHECK constraint refused, failing the whole ranking. Such a trader has no days as lead trader."""
+    trader = LeadTraderFactory()
+    DailyEquity.objects.create(trader=trader, date=date(2026, 3, 10), equity=1000)
+    figures = capacity_figures(trader_ids=[trader.pk], end=date(2026, 3, 1), own_capital=np.array([1000.0]))
+    assert figures["days_leading"] == [None]
+    figures = capacity_figures(trader_ids=[trader.pk], end=date(2026, 3, 12), own_capital=np.array([1000.0]))
+    assert figures["days_leading"] == [2]

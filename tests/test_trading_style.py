@@ -162,8 +162,9 @@ def test_capacity_by_hand():
     assert skin[0] == 0.05 and all(math.isnan(x) for x in skin[1:])
     assert capacity.skin_in_game([500], [10500], aum_includes_own=True)[0] == 0.05
     assert math.isnan(capacity.skin_in_game([500], [500], aum_includes_own=True)[0])  # nobody else's money
-    days = capacity.days_leading([date(2026, 1, 1), None], date(2026, 3, 1))
+    days = capacity.days_leading([date(2026, 1, 1), None, date(2026, 3, 2)], date(2026, 3, 1))
     assert days[0] == 59 and math.isnan(days[1])
+    assert math.isnan(days[2])  # a record that starts after the day asked about: not leading yet, never negative
     figures = capacity.capacity_arrays(
         own_capital=[1000],
         aum=[4000],

@@ -101,7 +101,8 @@ def capacity_figures(*, trader_ids: list[int], end: date, own_capital: np.ndarra
         .values("pk", "aum", "followers")
     }
     first_day = dict(
-        DailyEquity.objects.filter(trader_id__in=trader_ids)
+        # Only rows up to the window's end: a trader whose record starts later is not leading yet at `end`.
+        DailyEquity.objects.filter(trader_id__in=trader_ids, date__lte=end)
         .values("trader_id")
         .annotate(first=Min("date"))
         .values_list("trader_id", "first")
