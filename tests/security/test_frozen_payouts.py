@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, Enrollment, RewardPeriod, RewardPool
+from campaigns.models import Campaign, RewardPeriod, RewardPool
 from core.models import AuditEvent, OutboundEmail
 from core.services.audit import SYSTEM
 from core.services.password_reset import TOKEN_PLACEHOLDER
@@ -118,14 +118,13 @@ def test_changes_of_traders_accounts_campaigns_pools_periods_and_enrolments_are_
     account = ExchangeAccount.objects.create(trader=alice, label="main")
     pool = RewardPool.objects.get(campaign=campaign, kind=RewardPool.Kind.CONTENT)
     period = pool.periods.order_by("index").first()
-    enrollment = Enrollment.objects.get(trader=alice)
+    # A submitted enrolment is read-only in the console (issue 15): its decisions are audited by the review service.
     new_end = (period.ends_at + timedelta(hours=1)).astimezone(timezone.get_current_timezone())
     cases = [
         (alice, {"telegram": "@alice_new"}, "telegram", ["", "@alice_new"], None),
         (account, {"label": "second"}, "label", ["main", "second"], None),
         (campaign, {"currency": "USDC"}, "currency", ["USDT", "USDC"], campaign),
         (pool, {"amount": "600.00"}, "amount", ["500.00", "600.00"], campaign),
-        (enrollment, {"answers": '{"style": "trend"}'}, "answers", [{}, {"style": "trend"}], campaign),
         (
             period,
             {"ends_at_0": new_end.strftime("%Y-%m-%d"), "ends_at_1": new_end.strftime("%H:%M:%S")},
